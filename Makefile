@@ -1,0 +1,49 @@
+# Ketenregie — the commands a newcomer needs.
+#   make demo   create the environment, migrate, load demo data and serve on http://127.0.0.1:8000
+#   make test   run the whole test suite
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_ENV := KETENREGIE_DEMO=true
+
+.PHONY: demo test lint format bench install clean messages
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Ketenregie needs Python 3.11 or newer.")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(BIN)/ketenregie compilemessages --ignore=.venv -v0
+	$(DEMO_ENV) $(BIN)/ketenregie migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/ketenregie seed_demo
+	@echo ""
+	@echo "Ketenregie demo: open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
+	$(DEMO_ENV) $(BIN)/ketenregie runserver 127.0.0.1:$(PORT) --noreload
+
+test: $(STAMP)
+	@$(BIN)/python tests/check_browser.py
+	KETENREGIE_TESTING=true $(BIN)/ketenregie compilemessages --ignore=.venv -v0
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check ketenregie tests
+	$(BIN)/ruff format --check ketenregie tests
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix ketenregie tests
+	$(BIN)/ruff format ketenregie tests
+
+messages: $(STAMP)
+	cd ketenregie && KETENREGIE_TESTING=true ../$(BIN)/ketenregie makemessages -l nl -l en --no-obsolete --no-location
+
+clean:
+	rm -rf $(VENV) data test-artifacts bench-results .pytest_cache .coverage

@@ -1,0 +1,32 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field):
+    """Render a form field's widget wired to its help text and errors for screen readers."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.id_for_label}_help")
+    if field.errors:
+        described.append(f"{field.id_for_label}_error")
+    attrs = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def status_badge(value, label):
+    return format_html('<span class="badge badge--{}">{}</span>', value, label)
+
+
+@register.filter
+def get_item(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key)

@@ -1,0 +1,67 @@
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from ketenregie.accounts.models import Organisation
+from ketenregie.cases.models import Case
+from ketenregie.common.models import TimestampedModel
+from ketenregie.consent.enums import ConsentKind, GivenBy
+
+
+class PrivateStorage(LazyObject):
+    """Documents live under MEDIA_ROOT/private, never served directly, only via a permission check."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+def _document_path(instance, filename: str) -> str:
+    # Random stored name: the original name (which may hold a youth's name) stays in the database only.
+    return f"consents/{uuid.uuid4().hex}"
+
+
+class Consent(TimestampedModel):
+    """A signed consent of the youth or a parent, with its scope, validity and withdrawal."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=20, choices=ConsentKind.choices)
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices)
+    given_by_name = models.CharField(_("name of the person who signed"), max_length=150)
+    signed_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="+", verbose_name=_("organisations"))
+    life_domains = models.JSONField(_("life domains"), default=list, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_note = models.TextField(_("note on the withdrawal"), blank=True)
+    document = models.FileField(storage=private_storage, upload_to=_document_path, blank=True)
+    document_name = models.CharField(max_length=120, blank=True)
+    document_type = models.CharField(max_length=40, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    objects = ScopedManager(chain="case__chain")
+
+    class Meta:
+        ordering = ["-signed_on", "-created_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["case", "kind"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def is_valid_on(self, day: date) -> bool:
+        if self.withdrawn_on is not None and self.withdrawn_on <= day:
+            return False
+        if self.signed_on > day:
+            return False
+        return self.valid_until is None or day <= self.valid_until
