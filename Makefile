@@ -21,7 +21,6 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(DEMO_ENV) $(BIN)/ketenregie compilemessages --ignore=.venv -v0
 	$(DEMO_ENV) $(BIN)/ketenregie migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/ketenregie seed_demo
 	@echo ""
@@ -30,7 +29,6 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@$(BIN)/python tests/check_browser.py
-	KETENREGIE_TESTING=true $(BIN)/ketenregie compilemessages --ignore=.venv -v0
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: $(STAMP)
