@@ -1,0 +1,130 @@
+"""Recording and withdrawing consents. Withdrawal is immediate and puts the case back to the OT."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketenregie.accounts.models import Organisation, User
+from ketenregie.audit.domain import log
+from ketenregie.cases.enums import CaseStatus
+from ketenregie.cases.models import Case
+from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
+from ketenregie.consent.documents import check_document
+from ketenregie.consent.enums import ConsentKind, GivenBy
+from ketenregie.consent.models import Consent
+
+
+@dataclass
+class ConsentData:
+    kind: str
+    given_by: str
+    given_by_name: str
+    signed_on: date
+    valid_until: date | None = None
+    organisations: list[Organisation] = field(default_factory=list)
+    life_domains: list[str] = field(default_factory=list)
+
+
+def record_consent(
+    *, actor: User, case: Case, data: ConsentData, document=None, submission_key: uuid.UUID | None = None
+) -> Consent:
+    """Record a signed consent with its scope and validity, optionally with the signed document."""
+    from ketenregie.cases.domain import Errors
+    from ketenregie.consent.policy import can_work_on_case
+
+    if not can_work_on_case(actor, case):
+        raise NotAllowed(_("Your role does not allow this."))
+    if case.is_closed:
+        raise GuardFailed(_("This case is closed and can no longer be changed."))
+    if submission_key and (existing := Consent.objects.with_scopes_disabled().filter(submission_key=submission_key).first()):
+        return existing
+    today = timezone.localdate()
+    errors = Errors()
+    if data.kind not in ConsentKind.values:
+        errors.add("kind", _("Choose the kind of consent."))
+    if data.given_by not in GivenBy.values:
+        errors.add("given_by", _("Choose who gave the consent."))
+    if data.kind == ConsentKind.PARENTAL and data.given_by != GivenBy.PARENT:
+        errors.add("given_by", _("Parental consent is given by a parent or guardian."))
+    if not data.given_by_name.strip():
+        errors.add("given_by_name", _("Give the name of the person who signed."))
+    if data.signed_on > today:
+        errors.add("signed_on", _("The signing date cannot be in the future."))
+    elif data.signed_on < case.youth.birth_date:
+        errors.add("signed_on", _("The signing date lies before the birth date."))
+    if data.valid_until and data.valid_until < data.signed_on:
+        errors.add("valid_until", _("The consent cannot end before it was signed."))
+    if data.kind == ConsentKind.SHARING and not data.organisations:
+        errors.add("organisations", _("Choose the organisations the youth agrees to share information with."))
+    partner_ids = set(case.chain.partners.values_list("organisation_id", flat=True))
+    if any(o.pk not in partner_ids for o in data.organisations):
+        errors.add("organisations", _("Only partner organisations of the chain can be chosen."))
+    known_domains = {d["code"] for d in case.chain.life_domains}
+    if any(d not in known_domains for d in data.life_domains):
+        errors.add("life_domains", _("Unknown life domain."))
+    name = content_type = ""
+    if document is not None:
+        try:
+            name, content_type = check_document(document)
+        except ValueError as exc:
+            errors.add("document", str(exc))
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            consent = Consent(
+                case=case, kind=data.kind, given_by=data.given_by, given_by_name=data.given_by_name.strip(),
+                signed_on=data.signed_on, valid_until=data.valid_until, life_domains=list(dict.fromkeys(data.life_domains)),
+                recorded_by=actor, submission_key=submission_key, document_name=name, document_type=content_type,
+            )
+            if document is not None:
+                consent.document.save("upload", document, save=False)
+            consent.save()
+            consent.organisations.set(data.organisations)
+            log("consent.recorded", actor=actor, obj=consent, chain_id=case.chain_id, case_id=case.pk,
+                details={"kind": data.kind, "given_by": data.given_by, "document": bool(document)})
+    except IntegrityError:
+        existing = Consent.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+        raise
+    return consent
+
+
+def withdraw_consent(*, actor: User, consent: Consent, on: date | None = None, note: str = "") -> Consent:
+    """Withdraw at once. Access that rested on it ends now; an ongoing case goes back to the OT."""
+    from ketenregie.cases.domain import _add_to_next_meeting
+    from ketenregie.consent.policy import can_work_on_case
+
+    case = consent.case
+    if not can_work_on_case(actor, case):
+        raise NotAllowed(_("Your role does not allow this."))
+    if consent.withdrawn_on is not None:
+        raise GuardFailed(_("This consent was already withdrawn."))
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationFailed(_("The withdrawal date cannot be in the future."),
+                               errors=[{"field": "on", "message": _("The withdrawal date cannot be in the future.")}])
+    if on < consent.signed_on:
+        raise ValidationFailed(_("The withdrawal cannot be before the signing."),
+                               errors=[{"field": "on", "message": _("The withdrawal cannot be before the signing.")}])
+    with transaction.atomic():
+        consent.withdrawn_on = on
+        consent.withdrawal_note = note.strip()
+        consent.save(update_fields=["withdrawn_on", "withdrawal_note", "updated_at"])
+        log("consent.withdrawn", actor=actor, obj=consent, chain_id=case.chain_id, case_id=case.pk,
+            details={"kind": consent.kind})
+        if case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+            Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(
+                flagged_for_ot=True, flag_reason=_("Consent withdrawn: %(kind)s") % {"kind": consent.get_kind_display()},
+                updated_at=timezone.now(),
+            )
+            case.refresh_from_db()
+            _add_to_next_meeting(case)
+    return consent
