@@ -30,3 +30,9 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.inclusion_tag("includes/playbook.html")
+def playbook(chain, step):
+    """The chain's playbook (draaiboek) text for a workflow step, shown beside the form."""
+    return {"text": chain.playbook_text(step) if chain is not None else "", "step": step}

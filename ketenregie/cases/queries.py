@@ -1,0 +1,1 @@
+"""Reusable queries on cases: list filters, counts per status, timeline."""
