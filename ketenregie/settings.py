@@ -261,6 +261,8 @@ USE_TZ = True
 # --- Static and media ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# ketenregie/static belongs to no app (the package itself is not an installed app), so name it.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -270,6 +272,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Demo and test serve straight from the app folders (no collectstatic), so STATIC_ROOT need not exist.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 KETENREGIE_MAX_UPLOAD_BYTES = env_int("KETENREGIE_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024

@@ -619,7 +619,10 @@ def add_legal_basis(
 def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
     """Cases for a new OT agenda: those awaiting the OT, and those flagged back to it."""
     cases = Case.objects.with_scope(chain=chain.pk)
-    undecided = OTAgendaItem.objects.with_scope(chain=chain.pk).filter(decision="").values("case_id")
+    # An item left undecided at a meeting that was held rolls over to the next agenda.
+    undecided = OTAgendaItem.objects.with_scope(chain=chain.pk).filter(
+        decision="", meeting__status=OTMeetingStatus.PLANNED
+    ).values("case_id")
     parked_later = OTAgendaItem.objects.with_scope(chain=chain.pk).filter(
         decision=OTDecision.PARK, park_until__gt=timezone.localdate()
     ).values("case_id")
@@ -651,8 +654,9 @@ def plan_ot_meeting(
             errors.add("attendees", _("%(name)s has no role in this chain.") % {"name": person})
         elif Role.OT_MEMBER in roles and not (org_ids & authorised):
             errors.add("attendees", _("%(name)s does not belong to an organisation authorised by the legal basis.") % {"name": person})
-    if starts_at < timezone.now() - timedelta(days=1):
-        errors.add("starts_at", _("Plan the meeting today or later; record past meetings on their own page."))
+    # A meeting may be entered afterwards (recording a past meeting), but not absurdly far back.
+    if starts_at < timezone.now() - timedelta(days=366):
+        errors.add("starts_at", _("This date lies more than a year in the past."))
     errors.raise_if_any()
     with transaction.atomic():
         meeting = OTMeeting.objects.create(
