@@ -127,6 +127,9 @@ INSTALLED_APPS = [
     "ketenregie.accounts",
     "ketenregie.cases",
     "ketenregie.consent",
+    "ketenregie.network",
+    "ketenregie.plans",
+    "ketenregie.meetings",
     "ketenregie.api",
 ]
 

@@ -45,6 +45,18 @@ ACTIONS: dict[str, object] = {
     "ot.item_added": _("put a case on an OT agenda"),
     "legal_basis.changed": _("changed the legal basis register"),
     "audit.verified": _("verified the audit log"),
+    "network.member_added": _("added someone to the network"),
+    "network.member_changed": _("changed a network member"),
+    "network.member_ended": _("ended someone's part in the network"),
+    "offence_group.changed": _("changed an offence group"),
+    "plan.saved": _("saved the plan of approach"),
+    "plan.viewed": _("viewed the plan of approach"),
+    "plan.action_updated": _("updated the status of an action"),
+    "meeting.planned": _("planned a network meeting"),
+    "meeting.held": _("recorded a network meeting as held"),
+    "meeting.refused": _("tried to record a network meeting without the youth"),
+    "meeting.evaluated": _("evaluated a network meeting"),
+    "meeting.invite_downloaded": _("downloaded a meeting invitation"),
 }
 
 
