@@ -263,3 +263,44 @@ def invitation_ics(meeting: NetworkMeeting) -> bytes:
     event.add("description", _("Network meeting in the chain approach. Details: see Ketenregie."))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def record_past_meeting(
+    *, actor: User, case: Case, starts_at: datetime, location_kind: str, location: str, data: HeldData,
+    agenda: str = "", invitees: list[NetworkMember] | None = None, kind: str = MeetingKind.FIX,
+    duration_minutes: int = 90,
+) -> NetworkMeeting:
+    """Record a meeting that already took place (entered afterwards), with the same rules as holding one.
+
+    Planning is for the future; this is the honest way to enter a meeting after the fact. The
+    youth must have attended, exactly as for ``hold_meeting``.
+    """
+    _require_work(actor, case)
+    errors = Errors()
+    if starts_at > timezone.now():
+        errors.add("starts_at", _("This meeting lies in the future: plan it instead."))
+    if starts_at < timezone.now() - timedelta(days=366):
+        errors.add("starts_at", _("This date lies more than a year in the past."))
+    if case.status not in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+        errors.add("case", _("Network meetings are held for included or active cases."))
+    if location_kind not in LocationKind.values:
+        errors.add("location_kind", _("Choose the kind of location."))
+    if not location.strip():
+        errors.add("location", _("Give the location."))
+    basis = valid_legal_basis(case, timezone.localtime(starts_at).date())
+    if basis is None:
+        errors.add("legal_basis", _("The chain has no legal basis valid on this date: a case conference cannot be held without one."))
+    if not data.youth_attended:
+        errors.add("youth_attended", _("%(rule)s: the youth must attend the meeting.") % {"rule": NO_MEETING_WITHOUT_YOUTH})
+    errors.raise_if_any()
+    with transaction.atomic():
+        meeting = NetworkMeeting.objects.create(
+            case=case, kind=kind, starts_at=starts_at, duration_minutes=duration_minutes, location_kind=location_kind,
+            location=location.strip(), agenda=agenda.strip(), legal_basis=basis, created_by=actor,
+        )
+        meeting.invitees.set(invitees or [])
+        log("meeting.planned", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
+            details={"afterwards": True})
+        hold_meeting(actor=actor, meeting=meeting, data=data)
+    meeting.refresh_from_db()
+    return meeting
