@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "ketenregie.network",
     "ketenregie.plans",
     "ketenregie.meetings",
+    "ketenregie.followup",
     "ketenregie.api",
 ]
 
@@ -142,13 +143,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session timeout, which tells the user why they have to log in again.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ketenregie.accounts.middleware.TokenAuthenticationMiddleware",
     "ketenregie.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "ketenregie.accounts.middleware.TwoFactorRequiredMiddleware",
     "ketenregie.common.middleware.ChainScopeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

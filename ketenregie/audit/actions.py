@@ -57,6 +57,14 @@ ACTIONS: dict[str, object] = {
     "meeting.refused": _("tried to record a network meeting without the youth"),
     "meeting.evaluated": _("evaluated a network meeting"),
     "meeting.invite_downloaded": _("downloaded a meeting invitation"),
+    "followup.contact": _("logged a follow-up contact"),
+    "followup.cadence": _("changed the follow-up cadence"),
+    "followup.event": _("recorded a major event"),
+    "followup.signal_acknowledged": _("acknowledged a signal"),
+    "followup.intervision": _("started an intervision session"),
+    "followup.intervision_advice": _("recorded intervision advice"),
+    "followup.signals_listed": _("listed signals"),
+    "followup.digest_sent": _("sent an e-mail digest"),
 }
 
 

@@ -19,6 +19,10 @@ def _offence_types() -> list[dict]:
     return [dict(d) for d in defaults.OFFENCE_TYPES]
 
 
+def _ot_event_kinds() -> list[str]:
+    return ["new_offence", "arrest", "court_decision", "crisis"]
+
+
 def _playbook() -> dict:
     return dict(defaults.PLAYBOOK_FIX)
 
@@ -55,6 +59,9 @@ class Chain(TimestampedModel):
         _("out-of-view threshold (days)"), default=21, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     playbook = models.JSONField(_("playbook"), default=_playbook, blank=True)
+    ot_event_kinds = models.JSONField(
+        _("major events that put a case on the OT agenda"), default=_ot_event_kinds, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
