@@ -36,7 +36,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	@status=0; \
 	echo "ruff check ketenregie tests"; $(BIN)/ruff check ketenregie tests || status=1; \
-	echo "ruff format --check ketenregie tests"; $(BIN)/ruff format --check ketenregie tests || status=1; \
+	echo "ruff format --check ketenregie tests"; $(BIN)/ruff format --check --output-format concise ketenregie tests || status=1; \
 	echo "mypy"; KETENREGIE_TESTING=true $(BIN)/mypy || status=1; \
 	exit $$status
 

@@ -122,6 +122,9 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "ninja",  # serves Swagger UI from our own static files (no CDN, CSP-friendly)
+    # Serves the API docs' Swagger UI from our static files instead of a CDN (SECURITY.md DP3).
+    "ninja",
     "ketenregie.audit",
     "ketenregie.chains",
     "ketenregie.accounts",
@@ -173,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketenregie.common.context_processors.ketenregie",
+                "ketenregie.common.context_processors.nav_items",
             ],
         },
     }

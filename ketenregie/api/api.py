@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
@@ -23,6 +24,8 @@ api = NinjaAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
+    # The OpenAPI document is public; the interactive docs are for logged-in users only.
+    docs_decorator=login_required,
     renderer=JSONRenderer(),
 )
 
@@ -97,9 +100,10 @@ def register_routers() -> None:
     from ketenregie.api.routers import me
 
     api.add_router("/", me.router)
-    from ketenregie.api.routers import cases as case_routes
+    from ketenregie.api.routers import cases, consents, consults, ot
 
-    api.add_router("/", case_routes.router)
+    for module in (consults, cases, consents, ot):
+        api.add_router("/", module.router)
 
 
 register_routers()

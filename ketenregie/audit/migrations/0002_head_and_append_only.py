@@ -24,13 +24,13 @@ def add_triggers(apps, schema_editor):
     # PostgreSQL only: on SQLite the test runner's flush deletes rows, and the hash chain plus
     # verify_audit still detect any change there.
     if vendor == "postgresql":
-        schema_editor.execute(PG_TRIGGER)
+        schema_editor.execute(PG_TRIGGER, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_TRIGGER_DROP)
+        schema_editor.execute(PG_TRIGGER_DROP, params=None)
 
 
 class Migration(migrations.Migration):
