@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
@@ -24,14 +23,14 @@ api = NinjaAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
-    # The OpenAPI document is public; the interactive docs are for logged-in users only.
-    docs_decorator=login_required,
+    # The OpenAPI document is public; the interactive docs are for logged-in users only. Not with
+    # ``docs_decorator``: django-ninja wraps the schema with it too. See ketenregie/api/urls.py.
     renderer=JSONRenderer(),
 )
 
 
 def _loc_to_field(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "header", "cookie")]
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "file", "header", "cookie")]
     return ".".join(parts) or "__all__"
 
 
@@ -82,6 +81,12 @@ def _forbidden(request: HttpRequest, exc: Exception):
     return problem_response(status=403, title="Forbidden", detail=str(exc) or "")
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception):
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when ninja reads it; not our failure.
+    return problem_response(status=413, title="Content Too Large", detail="The request body is too large.")
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
     titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict"}
@@ -104,6 +109,7 @@ def register_routers() -> None:
 
     for module in (consults, cases, consents, ot):
         api.add_router("/", module.router)
+    api.add_router("/", "ketenregie.api.routers.followup.router")
 
 
 register_routers()

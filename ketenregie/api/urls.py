@@ -1,5 +1,8 @@
 from ketenregie.api.api import api
-from ketenregie.common.access import API
+from ketenregie.common.access import API, AUTHENTICATED
+
+# The interactive docs are a page for people: like every page, log in (and pass two-factor) first.
+DOCS_URL_NAME = "openapi-view"
 
 
 def _mark(patterns):
@@ -7,6 +10,8 @@ def _mark(patterns):
     for pattern in patterns:
         if hasattr(pattern, "url_patterns"):
             _mark(pattern.url_patterns)
+        elif pattern.name == DOCS_URL_NAME:
+            pattern.callback.access_rule = AUTHENTICATED
         else:
             pattern.callback.login_required = False
             pattern.callback.access_rule = API

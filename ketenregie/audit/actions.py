@@ -42,6 +42,7 @@ ACTIONS: dict[str, object] = {
     "ot.meeting_viewed": _("viewed an OT meeting"),
     "ot.attendance": _("recorded OT attendance"),
     "ot.decided": _("recorded an OT decision"),
+    "ot.meeting_held": _("recorded an OT meeting as held"),
     "ot.item_added": _("put a case on an OT agenda"),
     "legal_basis.changed": _("changed the legal basis register"),
     "audit.verified": _("verified the audit log"),

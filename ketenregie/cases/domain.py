@@ -28,8 +28,10 @@ from ketenregie.cases.eligibility import age_on, check_eligibility, failed, is_m
 from ketenregie.cases.enums import (
     FLAGGED_ITEM_DECISIONS,
     NEW_ITEM_DECISIONS,
+    OPEN_STATUSES,
     CaseStatus,
     ConsultOutcome,
+    GuardianRelation,
     OTDecision,
     OTItemKind,
     OTMeetingStatus,
@@ -89,10 +91,21 @@ def _require_open(case: Case) -> None:
         raise GuardFailed(_("This case is closed and can no longer be changed."))
 
 
-def _existing(model, submission_key):
+def existing_submission(model, submission_key, **owner):
+    """The record an earlier submit of the same form created, so a double submit is harmless.
+
+    ``owner`` (e.g. ``chain_id=..., created_by_id=...``) must match: a key replayed by someone else
+    or in another chain never hands out that record.
+    """
     if submission_key is None:
         return None
-    return model.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+    found = model.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+    if found is not None and any(getattr(found, name) != value for name, value in owner.items()):
+        raise GuardFailed(
+            _("This form was already used. Reload the page and fill it in again."),
+            errors=[{"field": "submission_key", "message": _("This form was already used. Reload the page and fill it in again.")}],
+        )
+    return found
 
 
 def search_key(first_name: str, last_name: str) -> str:
@@ -138,7 +151,7 @@ def _check_referrer(errors: Errors, chain: Chain, kind: str, organisation: Organ
 def record_consult(*, actor: User, chain: Chain, data: ConsultData, submission_key: uuid.UUID | None = None) -> Consult:
     """Record a referrer's question with the eligibility check on what is known."""
     _require_role(actor, chain.pk, {Role.OPERATIONAL_COORDINATOR})
-    if (existing := _existing(Consult, submission_key)) is not None:
+    if (existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
         return existing
     today = timezone.localdate()
     errors = Errors()
@@ -171,7 +184,7 @@ def record_consult(*, actor: User, chain: Chain, data: ConsultData, submission_k
             )
             log("consult.created", actor=actor, obj=consult, chain_id=chain.pk, details={"outcome": data.outcome})
     except IntegrityError:
-        if (existing := _existing(Consult, submission_key)) is not None:
+        if (existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
             return existing
         raise
     return consult
@@ -294,6 +307,8 @@ def validate_registration(*, chain: Chain, data: RegistrationData) -> Errors:
     for i, guardian in enumerate(data.guardians):
         if not guardian.name.strip():
             errors.add(f"guardians.{i}.name", _("Give the name of the parent or guardian."))
+        if guardian.relation not in GuardianRelation.values:
+            errors.add(f"guardians.{i}.relation", _("Choose the relation to the youth."))
     if not data.multi_problem.strip():
         errors.add("multi_problem", _("Describe the complex multi-problem of the youth and/or family."))
     return errors
@@ -334,7 +349,7 @@ def register_case(
     same youth) makes it a new trajectory of that youth.
     """
     _require_role(actor, chain.pk, REGISTERING_ROLES)
-    if (existing := _existing(Case, submission_key)) is not None:
+    if (existing := existing_submission(Case, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
         return existing
     errors = validate_registration(chain=chain, data=data)
     errors.raise_if_any()
@@ -360,11 +375,18 @@ def register_case(
                 errors=[{"field": "previous_case", "message": _("Only a closed case of this chain can be followed by a new trajectory.")}],
             )
         youth = previous_case.youth
+        open_case = Case.objects.with_scope(chain=chain.pk).filter(youth=youth, status__in=OPEN_STATUSES).first()
+        if open_case is not None:
+            raise DuplicateSuspected(
+                _("This youth already has an open case (%(ref)s). Add to that case instead of registering again.")
+                % {"ref": open_case.reference},
+                matches=[youth],
+            )
     else:
         matches = find_duplicates(chain=chain, first_name=data.youth.first_name, last_name=data.youth.last_name,
                                   birth_date=data.youth.birth_date)
         open_match = Case.objects.with_scope(chain=chain.pk).filter(
-            youth__in=matches, status__in=[s for s in CaseStatus.values if s not in ("closed", "withdrawn", "not_included")]
+            youth__in=matches, status__in=OPEN_STATUSES
         ).first()
         if open_match is not None:
             raise DuplicateSuspected(
@@ -424,7 +446,7 @@ def register_case(
                 details={"overridden": [c.code for c in failing], "previous_case": str(previous_case.pk) if previous_case else None},
             )
     except IntegrityError:
-        if (existing := _existing(Case, submission_key)) is not None:
+        if (existing := existing_submission(Case, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
             return existing
         raise
     return case
@@ -574,6 +596,8 @@ def flag_for_ot(*, actor: User, case: Case, reason: str) -> Case:
     if not can_work_on_case(actor, case):
         raise NotAllowed(_("Your role does not allow this."))
     _require_open(case)
+    if case.status not in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+        raise GuardFailed(_("Only an included or active case can be brought back to the OT; new registrations reach it through intake."))
     if not reason.strip():
         raise ValidationFailed(_("Give a reason."), errors=[{"field": "reason", "message": _("Give a reason.")}])
     with transaction.atomic():
@@ -627,7 +651,11 @@ def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
         decision=OTDecision.PARK, park_until__gt=timezone.localdate()
     ).values("case_id")
     waiting = cases.filter(status=CaseStatus.AWAITING_OT).exclude(pk__in=undecided).exclude(pk__in=parked_later)
-    flagged = cases.filter(flagged_for_ot=True, status__in=[CaseStatus.INCLUDED, CaseStatus.ACTIVE]).exclude(pk__in=undecided)
+    flagged = (
+        cases.filter(flagged_for_ot=True, status__in=[CaseStatus.INCLUDED, CaseStatus.ACTIVE])
+        .exclude(pk__in=undecided)
+        .exclude(pk__in=parked_later)
+    )
     return [(c, OTItemKind.NEW) for c in waiting.order_by("registered_on")] + [
         (c, OTItemKind.FLAGGED) for c in flagged.order_by("registered_on")
     ]
@@ -639,7 +667,7 @@ def plan_ot_meeting(
 ) -> OTMeeting:
     """Plan an OT meeting; its agenda is generated from the cases awaiting or flagged for the OT."""
     _require_role(actor, chain.pk, {Role.OPERATIONAL_COORDINATOR})
-    if (existing := _existing(OTMeeting, submission_key)) is not None:
+    if (existing := existing_submission(OTMeeting, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
         return existing
     errors = Errors()
     if legal_basis.chain_id != chain.pk:
@@ -652,7 +680,7 @@ def plan_ot_meeting(
         roles = roles_in(person, chain.pk)
         if not roles:
             errors.add("attendees", _("%(name)s has no role in this chain.") % {"name": person})
-        elif Role.OT_MEMBER in roles and not (org_ids & authorised):
+        elif (org_ids - {None}) and not (org_ids & authorised):
             errors.add("attendees", _("%(name)s does not belong to an organisation authorised by the legal basis.") % {"name": person})
     # A meeting may be entered afterwards (recording a past meeting), but not absurdly far back.
     if starts_at < timezone.now() - timedelta(days=366):
@@ -766,7 +794,9 @@ def decide_ot_item(*, actor: User, item: OTAgendaItem, data: DecisionData) -> OT
         errors.add("park_until", _("Give the date on which the OT looks at the case again (in the future)."))
     errors.raise_if_any()
     with transaction.atomic():
-        locked = OTAgendaItem.objects.with_scope(chain=meeting.chain_id).select_for_update().get(pk=item.pk)
+        locked = OTAgendaItem.objects.with_scope(chain=meeting.chain_id).select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise StaleVersion(_("This case is no longer on the agenda (it went back to intake). Reload the page."))
         if data.version is not None and locked.version != data.version:
             raise StaleVersion(_("Another coordinator recorded a decision on this item in the meantime. Reload the page to see it."))
         if locked.decision and locked.decision != OTDecision.PARK:
@@ -815,7 +845,7 @@ def mark_meeting_held(*, actor: User, meeting: OTMeeting, notes: str = "") -> OT
         meeting.status = OTMeetingStatus.HELD
         meeting.notes = notes.strip()
         meeting.save(update_fields=["status", "notes", "updated_at"])
-        log("ot.decided", actor=actor, obj=meeting, chain_id=meeting.chain_id, details={"held": True})
+        log("ot.meeting_held", actor=actor, obj=meeting, chain_id=meeting.chain_id)
     return meeting
 
 

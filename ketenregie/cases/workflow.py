@@ -346,6 +346,17 @@ def transition_case(case: Case, to: str, *, actor: Any, expected_version: int | 
             if ctx.ot_item is not None and ctx.ot_item.recontact_on:
                 locked.recontact_on = ctx.ot_item.recontact_on
                 fields.append("recontact_on")
+        if previous == S.AWAITING_OT and transition.target == S.INTAKE:
+            # Off the OT's list: its undecided agenda items go, so no one decides on a case not ready.
+            from ketenregie.cases.enums import OTMeetingStatus
+            from ketenregie.cases.models import OTAgendaItem
+
+            OTAgendaItem.objects.with_scope(chain=locked.chain_id).filter(
+                case=locked, decision="", meeting__status=OTMeetingStatus.PLANNED
+            ).delete()
+        if transition.target == S.REGISTERED and previous == S.NOT_INCLUDED:
+            locked.recontact_on = None  # the re-contact it asked for is happening now
+            fields.append("recontact_on")
         locked.save(update_fields=fields)
         CaseTransition.objects.create(
             case=locked, from_status=previous, to_status=transition.target, actor=actor,

@@ -22,7 +22,9 @@ def safe_filename(name: str) -> str:
     base = os.path.basename(name.replace("\\", "/"))
     base = unicodedata.normalize("NFKC", base)
     base = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "document"
-    return base[:120]
+    stem, extension = os.path.splitext(base)
+    extension = extension[:10]
+    return (stem[: 120 - len(extension)] or "document") + extension
 
 
 def check_document(upload) -> tuple[str, str]:

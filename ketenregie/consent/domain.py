@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import Organisation, User
 from ketenregie.audit.domain import log
+from ketenregie.cases.domain import existing_submission
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
@@ -42,7 +43,7 @@ def record_consent(
         raise NotAllowed(_("Your role does not allow this."))
     if case.is_closed:
         raise GuardFailed(_("This case is closed and can no longer be changed."))
-    if submission_key and (existing := Consent.objects.with_scopes_disabled().filter(submission_key=submission_key).first()):
+    if (existing := existing_submission(Consent, submission_key, case_id=case.pk, recorded_by_id=actor.pk)) is not None:
         return existing
     today = timezone.localdate()
     errors = Errors()
@@ -89,7 +90,7 @@ def record_consent(
             log("consent.recorded", actor=actor, obj=consent, chain_id=case.chain_id, case_id=case.pk,
                 details={"kind": data.kind, "given_by": data.given_by, "document": bool(document)})
     except IntegrityError:
-        existing = Consent.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+        existing = existing_submission(Consent, submission_key, case_id=case.pk, recorded_by_id=actor.pk)
         if existing is not None:
             return existing
         raise

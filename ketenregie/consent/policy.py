@@ -52,9 +52,22 @@ def _ot_member_cases(user: Any, chain_id: Any) -> Q:
         meeting__starts_at__gte=since,
         meeting__attendances__user=user,
     )
-    return Q(chain_id=chain_id, pk__in=items.values("case_id")) & Q(
-        valid_consent_filter(ConsentKind.OT_DISCUSSION, given_by=GivenBy.YOUTH)
+    # The same consents the workflow asks before a case reaches the OT: the youth's, and for a
+    # minor also the parents'. When they lapse, the OT members' view of the dossier ends.
+    adult_born_before = _eighteen_years_ago(timezone.localdate())
+    return (
+        Q(chain_id=chain_id, pk__in=items.values("case_id"))
+        & Q(valid_consent_filter(ConsentKind.OT_DISCUSSION, given_by=GivenBy.YOUTH))
+        & (Q(youth__birth_date__lte=adult_born_before) | Q(valid_consent_filter(ConsentKind.PARENTAL, given_by=GivenBy.PARENT)))
     )
+
+
+def _eighteen_years_ago(today):
+    """The latest birth date of someone who is 18 today (29 February birthdays count from 1 March)."""
+    try:
+        return today.replace(year=today.year - 18)
+    except ValueError:
+        return today.replace(year=today.year - 18, day=28)
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:

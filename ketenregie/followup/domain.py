@@ -14,6 +14,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
+from ketenregie.cases.domain import existing_submission
 from ketenregie.cases.domain import Errors, _add_to_next_meeting
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
@@ -56,7 +57,7 @@ class ContactData:
 def record_contact(*, actor: User, case: Case, data: ContactData, submission_key: uuid.UUID | None = None) -> FollowUpContact:
     """Log a follow-up contact. Not in the future, not on a closed case, not before the registration."""
     _require_work(actor, case)
-    if submission_key and (existing := FollowUpContact.objects.with_scopes_disabled().filter(submission_key=submission_key).first()):
+    if (existing := existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)) is not None:
         return existing
     errors = Errors()
     if timezone.is_naive(data.contact_at):
@@ -87,7 +88,7 @@ def record_contact(*, actor: User, case: Case, data: ContactData, submission_key
             log("followup.contact", actor=actor, obj=contact, chain_id=case.chain_id, case_id=case.pk,
                 details={"with": data.with_whom, "reached": data.reached})
     except IntegrityError:
-        existing = FollowUpContact.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+        existing = existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)
         if existing is not None:
             return existing
         raise

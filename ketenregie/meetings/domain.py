@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import User
 from ketenregie.audit.domain import log
+from ketenregie.cases.domain import existing_submission
 from ketenregie.cases.domain import Errors
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, LegalBasis
@@ -47,7 +48,7 @@ def plan_meeting(
 ) -> NetworkMeeting:
     """Plan a network meeting with invitees from the youth's network (for included or active cases)."""
     _require_work(actor, case)
-    if submission_key and (existing := NetworkMeeting.objects.with_scopes_disabled().filter(submission_key=submission_key).first()):
+    if (existing := existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)) is not None:
         return existing
     invitees = invitees or []
     errors = Errors()
@@ -82,7 +83,7 @@ def plan_meeting(
             log("meeting.planned", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
                 details={"invitees": len(invitees), "kind": kind})
     except IntegrityError:
-        existing = NetworkMeeting.objects.with_scopes_disabled().filter(submission_key=submission_key).first()
+        existing = existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)
         if existing is not None:
             return existing
         raise
