@@ -212,6 +212,11 @@ def _seed_chain(chain, rows, organisations) -> None:
     flagged = next((c for c, t, d in to_past_ot if t == CaseStatus.ACTIVE and c.youth.first_name == "Youssef"), None)
     if flagged is not None:
         domain.flag_for_ot(actor=coordinator, case=flagged, reason="Nieuw feit: betrokken bij een vechtpartij.")
+    from ketenregie.network.demo import seed_demo_network
+
+    for case in Case.objects.with_scope(chain=chain.pk).filter(status__in=[CaseStatus.ACTIVE, CaseStatus.INCLUDED]):
+        seed_demo_network(case, organisations)
+
     domain.plan_ot_meeting(
         actor=coordinator, chain=chain, starts_at=_at(today + timedelta(days=9), 10),
         location="Stadhuis, vergaderzaal OT", legal_basis=basis, attendees=ot_members,

@@ -120,9 +120,7 @@ def seed_demo_network(case: Case, organisations: dict) -> list[NetworkMember]:
             )
         )
 
-    practice, _created = Organisation.objects.get_or_create(
-        name=GP_PRACTICE, defaults={"kind": OrganisationKind.OTHER, "municipality": case.chain.municipality}
-    )
+    practice = Organisation.objects.get(name=GP_PRACTICE)  # created by seed_demo with the other organisations
     people.append(
         MemberData(
             MemberKind.FORMAL,

@@ -117,10 +117,15 @@ def update_network_member(*, actor: User, member: NetworkMember, data: MemberDat
     case = member.case
     _require_work(actor, case)
     _validate_member(case, data)
+    was_trusted = member.is_trusted_person
     with transaction.atomic():
         _apply(member, data)
         member.save()
         _sync_trusted_person(case, member)
+        if was_trusted and not member.is_trusted_person:
+            Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(
+                trusted_person_name="", trusted_person_contact=""
+            )
         log("network.member_changed", actor=actor, obj=member, chain_id=case.chain_id, case_id=case.pk)
     return member
 

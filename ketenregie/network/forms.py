@@ -86,12 +86,14 @@ class MemberForm(forms.Form):
     def __init__(self, *args, chain, current_organisation: Organisation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.chain = chain
-        # The chain's partners; when editing, also the organisation the member already has (a GP's
-        # practice, say, that is no partner), so that saving other changes does not fail on it.
-        partners = Q(chain_partnerships__chain=chain, is_active=True)
+        # Every active organisation: professionals around a youth also work outside the chain's
+        # partners (a GP's practice, a sports club). Administrators keep the list; when editing,
+        # the member's current organisation stays selectable even if it was deactivated since.
+        offered = Q(is_active=True)
         if current_organisation is not None:
-            partners |= Q(pk=current_organisation.pk)
-        self.fields["organisation"].queryset = Organisation.objects.filter(partners).distinct().order_by("name")
+            offered |= Q(pk=current_organisation.pk)
+        self.fields["organisation"].queryset = Organisation.objects.filter(offered).distinct().order_by("name")
+        self.fields["organisation"].help_text = _("Not in the list? Ask the administrator to add the organisation.")
         # One query: each partner account of the chain with its organisation, for the label.
         self._partner_memberships = {
             str(m.user_id): m

@@ -25,8 +25,10 @@ ORGANISATIONS = [
     ("CAW Antwerpen", K.CAW, "Antwerpen"),
     ("OCMW Antwerpen", K.SOCIAL_SERVICES, "Antwerpen"),
     ("Stad Antwerpen — Jeugd", K.MUNICIPALITY, "Antwerpen"),
+    ("Huisartsenpraktijk Zwartberg", K.OTHER, "Genk (no partner)"),
 ]
 
+# Organisations of the region that are no chain partner (a GP's practice) appear in networks only.
 GENK_PARTNERS = [o[0] for o in ORGANISATIONS if o[2] in ("Genk", "Hasselt")]
 ANTWERP_PARTNERS = [o[0] for o in ORGANISATIONS if o[2] == "Antwerpen"]
 
@@ -92,7 +94,9 @@ class Command(BaseCommand):
     def _organisations(self, chains) -> dict[str, Organisation]:
         organisations = {}
         for name, kind, municipality in ORGANISATIONS:
-            org, _ = Organisation.objects.update_or_create(name=name, defaults={"kind": kind, "municipality": municipality})
+            org, _ = Organisation.objects.update_or_create(
+                name=name, defaults={"kind": kind, "municipality": municipality.replace(" (no partner)", "")}
+            )
             organisations[name] = org
         for chain_slug, names in (("fix-genk", GENK_PARTNERS), ("kompas-antwerpen", ANTWERP_PARTNERS)):
             for name in names:
