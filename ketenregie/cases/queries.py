@@ -1,1 +1,144 @@
-"""Reusable queries on cases: list filters, counts per status, timeline."""
+"""Reusable queries on cases: list filters, counts per status, look-ups for the workflow pages.
+
+Every function takes an already scoped queryset (``policy.visible_cases``) or a chain, so nothing
+here widens what a user may see.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from ketenregie.accounts.enums import Role
+from ketenregie.accounts.models import User
+from ketenregie.cases.domain import search_key
+from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus
+from ketenregie.cases.models import Case
+
+# The order in which a case meets its statuses; side exits last.
+STATUS_ORDER = [
+    CaseStatus.REGISTERED,
+    CaseStatus.INTAKE,
+    CaseStatus.AWAITING_OT,
+    CaseStatus.INCLUDED,
+    CaseStatus.ACTIVE,
+    CaseStatus.CLOSED,
+    CaseStatus.NOT_INCLUDED,
+    CaseStatus.WITHDRAWN,
+]
+
+# Age bands of the case list, in completed years today.
+AGE_BANDS = {"12-14": (12, 14), "15-17": (15, 17), "18-21": (18, 21), "22-25": (22, 25)}
+
+SORTS = {
+    "-registered": (_("Newest registration first"), ("-registered_on", "-created_at")),
+    "registered": (_("Oldest registration first"), ("registered_on", "created_at")),
+    "name": (_("Name (A–Z)"), ("youth__last_name", "youth__first_name", "-registered_on")),
+    "status": (_("Status (in the order of the steps)"), ("status_rank", "-registered_on")),
+}
+DEFAULT_SORT = "-registered"
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date_range(band: str, today: date) -> tuple[date, date]:
+    """(born after, born on or before) for the youths whose age today lies within ``band``."""
+    low, high = AGE_BANDS[band]
+    # age >= low  <=>  born on or before today minus ``low`` years;
+    # age <= high <=>  not yet ``high + 1``  <=>  born after today minus ``high + 1`` years.
+    return years_before(today, high + 1), years_before(today, low)
+
+
+def search_filter(text: str) -> Q:
+    """Every word of ``text`` in the (accent-free) name, or the text in the case number."""
+    condition = Q(reference__icontains=text.strip())
+    words = search_key(text, "").split()
+    if words:
+        by_name = Q()
+        for word in words:
+            by_name &= Q(youth__search_name__icontains=word)
+        condition |= by_name
+    return condition
+
+
+def filter_cases(
+    cases: QuerySet[Case],
+    *,
+    today: date,
+    q: str = "",
+    case_director: str = "",
+    age: str = "",
+    framework: str = "",
+    chain_id=None,
+) -> QuerySet[Case]:
+    """The list filters except the status (the counts per status are taken before it)."""
+    if q.strip():
+        cases = cases.filter(search_filter(q))
+    if case_director == "none":
+        cases = cases.filter(case_director__isnull=True)
+    elif case_director:
+        cases = cases.filter(case_director_id=case_director)
+    if age in AGE_BANDS:
+        born_after, born_until = birth_date_range(age, today)
+        cases = cases.filter(youth__birth_date__gt=born_after, youth__birth_date__lte=born_until)
+    if framework:
+        cases = cases.filter(framework=framework)
+    if chain_id is not None:
+        cases = cases.filter(chain_id=chain_id)
+    return cases
+
+
+def status_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """How many cases per status, in one aggregate query."""
+    rows = cases.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def sort_cases(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    _label, ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    if "status_rank" in ordering:
+        cases = cases.annotate(
+            status_rank=CaseWhen(
+                *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
+                default=Value(len(STATUS_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+    return cases.order_by(*ordering)
+
+
+def case_directors_of(chain_ids: list) -> list[User]:
+    """Everyone with an active case director role in one of ``chain_ids``."""
+    if not chain_ids:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__chain_id__in=chain_ids,
+            memberships__role=Role.CASE_DIRECTOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Registration -------------------------------------------------------------------------------
+
+
+def cases_of_youths(visible: QuerySet[Case], youths: list) -> QuerySet[Case]:
+    """The cases of ``youths`` among those the user may see (for the duplicate warning)."""
+    return visible.filter(youth__in=youths).select_related("youth").order_by("youth_id", "-registered_on")
+
+
+def has_open_case(chain_id, youths: list) -> bool:
+    """Whether one of ``youths`` still has an open case: then registering again is refused."""
+    return Case.objects.with_scope(chain=chain_id).filter(youth__in=youths, status__in=OPEN_STATUSES).exists()

@@ -12,3 +12,29 @@ def ketenregie(request: HttpRequest) -> dict:
         "REQUIRE_2FA": settings.REQUIRE_2FA,
         "my_memberships": memberships,
     }
+
+
+def nav_items(request: HttpRequest) -> dict:
+    """The main navigation for the roles the user holds; ``current`` marks the section being viewed."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from ketenregie.accounts.enums import Role
+    from ketenregie.accounts.queries import memberships_of
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = {m.role for m in memberships_of(user)}
+    entries = []
+    if roles & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR, Role.OT_MEMBER, Role.PARTNER}:
+        entries.append((_("Cases"), "cases:case_list"))
+    if Role.OPERATIONAL_COORDINATOR in roles:
+        entries.append((_("Consults"), "cases:consult_list"))
+    if roles & {Role.OPERATIONAL_COORDINATOR, Role.OT_MEMBER}:
+        entries.append((_("OT"), "cases:ot_list"))
+    items = []
+    for label, name in entries:
+        url = reverse(name)
+        items.append({"label": label, "url": url, "current": request.path.startswith(url)})
+    return {"nav_items": items}

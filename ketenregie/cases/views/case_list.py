@@ -1,0 +1,77 @@
+"""The case list: every case the user may see, searchable and filtered, in a constant number of queries."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ketenregie.accounts.queries import chains_of, memberships_of
+from ketenregie.audit.domain import log
+from ketenregie.cases import domain, queries
+from ketenregie.cases.eligibility import age_on
+from ketenregie.cases.enums import CaseStatus
+from ketenregie.cases.forms import CaseFilterForm
+from ketenregie.common.access import CHAIN_MEMBER, access_rule
+from ketenregie.consent import policy
+
+PER_PAGE = 25
+
+
+@access_rule(CHAIN_MEMBER)
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    chains = chains_of(user)
+    coordinator_chains = policy.coordinator_chain_ids(user)
+    # Only coordinators see other people's cases, so only they filter by case director.
+    directors = queries.case_directors_of(coordinator_chains) if coordinator_chains else None
+    form = CaseFilterForm(request.GET, chains=chains, directors=directors)
+    filters = form.filters()
+    chain_id = next((c.pk for c in chains if c.slug == filters.get("keten")), None)
+
+    cases = queries.filter_cases(
+        policy.visible_cases(user),
+        today=today,
+        q=filters.get("q", ""),
+        case_director=filters.get("case_director", ""),
+        age=filters.get("age", ""),
+        framework=filters.get("framework", ""),
+        chain_id=chain_id,
+    )
+    counts = queries.status_counts(cases)
+    statuses = filters.get("status", [])
+    if statuses:
+        cases = cases.filter(status__in=statuses)
+    cases = queries.sort_cases(cases, filters.get("sort", queries.DEFAULT_SORT)).select_related(
+        "youth", "case_director"
+    )
+    if len(chains) > 1:
+        cases = cases.select_related("chain")
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for case in rows:
+        case.age_today = age_on(case.youth.birth_date, today)
+    log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details={"count": len(rows)})
+
+    chips = [
+        {"value": s.value, "label": s.label, "count": counts.get(s.value, 0), "current": statuses == [s.value]}
+        for s in (CaseStatus(v) for v in queries.STATUS_ORDER)
+        if counts.get(s.value) or s.value in statuses
+    ]
+    context = {
+        # Shown from the valid values only: an ignored value does not come back as an error.
+        "form": CaseFilterForm(initial=filters, chains=chains, directors=directors),
+        "page": page,
+        "cases": rows,
+        "chips": chips,
+        "total": sum(counts.values()),
+        "all_current": not statuses,
+        "filtered": any(k in filters for k in ("q", "status", "case_director", "age", "framework", "keten")),
+        "several_chains": len(chains) > 1,
+        "is_coordinator": bool(coordinator_chains),
+        "may_register": any(m.role in domain.REGISTERING_ROLES for m in memberships_of(user)),
+    }
+    template = "cases/case_list.html#results" if getattr(request, "htmx", False) else "cases/case_list.html"
+    return render(request, template, context)
