@@ -32,20 +32,27 @@ class DomainGroup:
 class IntakeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     intake_on = forms.DateField(
-        label=_("Date of the intake conversation"), required=False, widget=DateInput,
+        label=_("Date of the intake conversation"),
+        required=False,
+        widget=DateInput,
         help_text=_("Leave empty until the conversation has taken place."),
     )
     glm_needs = forms.MultipleChoiceField(
-        label=_("Good Lives Model needs the youth wants to work on"), required=False,
+        label=_("Good Lives Model needs the youth wants to work on"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     youth_words = forms.CharField(
-        label=_("What the youth wants, in their own words"), required=False, max_length=MAX_TEXT,
+        label=_("What the youth wants, in their own words"),
+        required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Write it down the way the youth says it."),
     )
     reflection_until = forms.DateField(
-        label=_("Reflection time: come back on"), required=False, widget=DateInput,
+        label=_("Reflection time: come back on"),
+        required=False,
+        widget=DateInput,
         help_text=_("The youth may take time to think it over. The case waits in intake until this date."),
     )
 
@@ -56,7 +63,10 @@ class IntakeForm(forms.Form):
         for domain in chain.life_domains:
             for aspect, label, help_text in ASPECTS:
                 self.fields[aspect_field_name(domain["code"], aspect)] = forms.CharField(
-                    label=label, help_text=help_text, required=False, max_length=MAX_TEXT,
+                    label=label,
+                    help_text=help_text,
+                    required=False,
+                    max_length=MAX_TEXT,
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
 
@@ -65,7 +75,9 @@ class IntakeForm(forms.Form):
         initial: dict = {"version": intake.version if intake else 0, "reflection_until": case.reflection_until}
         if intake is None:
             return initial
-        initial.update(intake_on=intake.intake_on, glm_needs=list(intake.glm_needs or []), youth_words=intake.youth_words)
+        initial.update(
+            intake_on=intake.intake_on, glm_needs=list(intake.glm_needs or []), youth_words=intake.youth_words
+        )
         for code, answers in (intake.domains or {}).items():
             for aspect, value in answers.items():
                 initial[aspect_field_name(code, aspect)] = value
@@ -73,13 +85,17 @@ class IntakeForm(forms.Form):
 
     def domain_groups(self) -> list[DomainGroup]:
         return [
-            DomainGroup(d["code"], d["label"], [self[aspect_field_name(d["code"], aspect)] for aspect, _l, _h in ASPECTS])
+            DomainGroup(
+                d["code"], d["label"], [self[aspect_field_name(d["code"], aspect)] for aspect, _l, _h in ASPECTS]
+            )
             for d in self.chain.life_domains
         ]
 
     def domains_data(self) -> dict[str, dict[str, str]]:
         return {
-            d["code"]: {aspect: self.cleaned_data.get(aspect_field_name(d["code"], aspect), "") for aspect, _l, _h in ASPECTS}
+            d["code"]: {
+                aspect: self.cleaned_data.get(aspect_field_name(d["code"], aspect), "") for aspect, _l, _h in ASPECTS
+            }
             for d in self.chain.life_domains
         }
 
