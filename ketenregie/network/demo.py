@@ -120,19 +120,21 @@ def seed_demo_network(case: Case, organisations: dict) -> list[NetworkMember]:
             )
         )
 
-    practice = Organisation.objects.get(name=GP_PRACTICE)  # created by seed_demo with the other organisations
-    people.append(
-        MemberData(
-            MemberKind.FORMAL,
-            "Dr. An Claes",
-            "Huisarts",
-            organisation=practice,
-            phone="089 35 12 12",
-            youth_agreed=True,
-            life_domains=["gezondheid"],
-            since=since - timedelta(days=900),
+    # The GP's practice is one of seed_demo's organisations (no chain partner).
+    practice = organisations.get(GP_PRACTICE) or Organisation.objects.filter(name=GP_PRACTICE).first()
+    if practice is not None:
+        people.append(
+            MemberData(
+                MemberKind.FORMAL,
+                "Dr. An Claes",
+                "Huisarts",
+                organisation=practice,
+                phone="089 35 12 12",
+                youth_agreed=True,
+                life_domains=["gezondheid"],
+                since=since - timedelta(days=900),
+            )
         )
-    )
 
     clb = _organisation(organisations, partners, OrganisationKind.SCHOOL, prefer="CLB GO! Genk")
     if clb is not None:

@@ -14,6 +14,12 @@ from tests.factories import ChainPartnerFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def gp_practice():
+    # seed_demo creates this organisation (no chain partner) before the demo networks.
+    return OrganisationFactory(name="Huisartsenpraktijk Zwartberg", kind=OrganisationKind.OTHER)
+
+
 @pytest.fixture
 def youth_court(chain):
     org = OrganisationFactory(name="Parket Limburg — afdeling jeugd", kind=OrganisationKind.YOUTH_COURT)
