@@ -123,8 +123,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",  # serves Swagger UI from our own static files (no CDN, CSP-friendly)
-    # Serves the API docs' Swagger UI from our static files instead of a CDN (SECURITY.md DP3).
-    "ninja",
     "ketenregie.audit",
     "ketenregie.chains",
     "ketenregie.accounts",

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -10,8 +12,20 @@ from ketenregie.common.access import public
 admin.site.site_header = "Ketenregie"
 admin.site.site_title = "Ketenregie"
 admin.site.index_title = "Beheer"
-# The administrators' screens use the same login, so two-factor applies there as well.
-admin.site.login = public(lambda request, extra_context=None: account_views.login_view(request))
+
+
+def _admin_login(request, extra_context=None):
+    """The administrators' screens use the same login, so two-factor applies there as well."""
+    if request.user.is_authenticated:
+        # Logged in without administrator rights: the admin would send them back here, and the
+        # login page (already logged in) back to the admin, forever. Say no instead.
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        raise PermissionDenied
+    return account_views.login_view(request)
+
+
+admin.site.login = public(_admin_login)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -19,6 +33,10 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("ketenregie.accounts.urls")),
     path("", include("ketenregie.cases.urls")),
+    path("", include("ketenregie.network.urls")),
+    path("", include("ketenregie.plans.urls")),
+    path("", include("ketenregie.meetings.urls")),
+    path("", include("ketenregie.followup.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns, namespace="api")),
 ]

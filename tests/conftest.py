@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
 # Chromium writes its profile and caches under these; keep them inside the work tree.
-os.environ.setdefault("XDG_CONFIG_HOME", str(ROOT / ".cache" / "xdg-config"))
-os.environ.setdefault("XDG_CACHE_HOME", str(ROOT / ".cache" / "xdg-cache"))
+os.environ["XDG_CONFIG_HOME"] = str(ROOT / ".cache" / "xdg-config")
+os.environ["XDG_CACHE_HOME"] = str(ROOT / ".cache" / "xdg-cache")
 
 
 @pytest.fixture(autouse=True)
@@ -146,9 +146,7 @@ def client_for(db):
 def pytest_collection_modifyitems(config, items):
     browser_dir = Path(__file__).parent / "browser"
     missing = not Path(CHROMIUM).exists()
-    skip = pytest.mark.skip(
-        reason=f"Debian's Chromium ({CHROMIUM}) is not installed: sudo apt-get install -y chromium"
-    )
+    skip = pytest.mark.skip(reason=f"Debian's Chromium ({CHROMIUM}) is not installed: sudo apt-get install -y chromium")
     for item in items:
         if browser_dir in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)

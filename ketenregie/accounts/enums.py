@@ -11,8 +11,9 @@ class Role(models.TextChoices):
     REGIONAL_ANALYST = "regional_analyst", _("Regional analyst")
 
 
-# Roles that act on behalf of a partner organisation and so must name it.
-ROLES_WITH_ORGANISATION = {Role.OT_MEMBER, Role.PARTNER}
+# Roles that act on behalf of a partner organisation and so must name it. A tuple, not a set: the
+# order ends up in a migration (Membership's check constraint) and must not change between runs.
+ROLES_WITH_ORGANISATION = (Role.PARTNER, Role.OT_MEMBER)
 
 
 class OrganisationKind(models.TextChoices):

@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketenregie.common.access import API
+
 SESSION_LOGIN_AT = "ketenregie_login_at"
 SESSION_LAST_SEEN = "ketenregie_last_seen"
 # Refresh the idle clock at most this often, so most requests do not write the session.
@@ -79,7 +81,7 @@ class TwoFactorRequiredMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not settings.REQUIRE_2FA or not request.user.is_authenticated:
             return None
-        if getattr(request, "api_token", None) is not None or request.path.startswith("/api/"):
+        if getattr(request, "api_token", None) is not None or getattr(view_func, "access_rule", None) == API:
             return None  # the API's own authentication requires a verified session
         if request.user.is_verified():
             return None

@@ -5,10 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp import user_has_device
 
 from ketenregie.accounts import domain
 from ketenregie.accounts.enums import Role
@@ -60,6 +62,10 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 @access_rule(AUTHENTICATED)
 @_allow_unverified
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_verified() and user_has_device(request.user, confirmed=True):
+        # Replacing an enrolled device needs that device first: with the password alone anyone
+        # could enrol their own app here and be verified (SECURITY.md A1).
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': request.path})}")
     device = domain.pending_totp_device(user=request.user)
     form = TOTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

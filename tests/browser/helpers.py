@@ -55,10 +55,19 @@ class _Journey:
     shots: int = 0
 
 
+@dataclass(frozen=True)
+class _Problem:
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.url})"
+
+
 @dataclass
 class _Watch:
     journey: _Journey
-    problems: list[str] = field(default_factory=list)
+    problems: list[_Problem] = field(default_factory=list)
 
 
 _journeys: dict[str, _Journey] = {}
@@ -99,10 +108,10 @@ def watch(page: Page) -> _Watch:
             location = message.location or {}
             where = location.get("url", "")
             if not (_is_favicon(message.text) or _is_favicon(where)):
-                watched.problems.append(f"console error: {message.text} ({where})")
+                watched.problems.append(_Problem(f"console error: {message.text}", where))
 
     page.on("console", on_console)
-    page.on("pageerror", lambda error: watched.problems.append(f"script error: {error}"))
+    page.on("pageerror", lambda error: watched.problems.append(_Problem(f"script error: {error}", page.url)))
     page.add_init_script(_CSP_LISTENER)
     page._ketenregie_watch = watched  # type: ignore[attr-defined]
     return watched
@@ -130,13 +139,17 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def check_page(page: Page, name: str) -> Path:
-    """Screenshot the page as it is now, then fail on errors seen since the last check and on axe violations."""
+def check_page(page: Page, name: str, *, status: int | None = None) -> Path:
+    """Screenshot the page as it is now, then fail on errors seen since the last check and on axe
+    violations. ``status``: the error status this page is meant to have (e.g. 429); Chromium reports
+    a document's own error status on the console, which is then not a problem."""
     watched = watch(page)
     page.wait_for_load_state("load")
     shot = _screenshot(page, watched, name)
     csp = page.evaluate("() => (window.__cspViolations || []).splice(0)")
-    problems = watched.problems + [f"CSP violation: {c}" for c in csp if not _is_favicon(c)]
+    expected = f"the server responded with a status of {status} " if status else None
+    problems = [str(p) for p in watched.problems if not (expected and expected in p.text and p.url == page.url)]
+    problems += [f"CSP violation: {c}" for c in csp if not _is_favicon(c)]
     watched.problems.clear()
     assert not problems, f"{name} ({page.url}, screenshot {shot}):\n" + "\n".join(problems)
     violations = axe_violations(page)
