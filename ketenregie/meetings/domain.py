@@ -55,7 +55,7 @@ def plan_meeting(
     if case.status not in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
         errors.add("case", _("Network meetings are planned for included or active cases."))
     if starts_at <= timezone.now():
-        errors.add("starts_at", _("A planned meeting lies in the future. For a meeting that already took place, plan it and record it as held."))
+        errors.add("starts_at", _("A planned meeting lies in the future: choose a date and time from now on."))
     if starts_at > timezone.now() + timedelta(days=366):
         errors.add("starts_at", _("This date lies more than a year ahead."))
     if kind not in MeetingKind.values:

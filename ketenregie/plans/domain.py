@@ -149,9 +149,8 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
     chain = case.chain
     known_domains = {d["code"] for d in chain.life_domains}
     known_needs = {d["code"] for d in chain.glm_needs}
-    members = {
-        m.pk: m for m in NetworkMember.objects.with_scope(chain=case.chain_id).filter(case=case) if m.is_current_on(today)
-    }
+    everyone = {m.pk: m for m in NetworkMember.objects.with_scope(chain=case.chain_id).filter(case=case)}
+    members = {pk: m for pk, m in everyone.items() if m.is_current_on(today)}
     partner_orgs = {o.pk: o for o in Organisation.objects.filter(chain_partnerships__chain=chain)}
     errors = Errors()
     seen = set()
@@ -174,7 +173,9 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
                     errors.add(f"{where}.what", _("Describe the action."))
                 if a.status not in ActionStatus.values:
                     errors.add(f"{where}.status", _("Choose a status."))
-                if a.responsible_member is not None and a.responsible_member not in members:
+                # Open actions need someone in the current network; finished ones keep their history.
+                is_open = a.status in (ActionStatus.PLANNED, ActionStatus.RUNNING)
+                if a.responsible_member is not None and a.responsible_member not in (members if is_open else everyone):
                     errors.add(f"{where}.responsible_member", _("The responsible person must be in the youth's current network."))
                 if a.responsible_organisation is not None and a.responsible_organisation not in partner_orgs:
                     errors.add(f"{where}.responsible_organisation", _("The responsible organisation must be a partner of the chain."))
@@ -215,7 +216,7 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
                     action.goal = goal
                     action.what, action.status, action.note = a.what.strip(), a.status, a.note.strip()
                     action.due_on, action.position = a.due_on, ai
-                    action.responsible_member = members.get(a.responsible_member) if a.responsible_member else None
+                    action.responsible_member = everyone.get(a.responsible_member) if a.responsible_member else None
                     action.responsible_organisation = partner_orgs.get(a.responsible_organisation) if a.responsible_organisation else None
                     action.save()
                     kept_actions.add(action.pk)

@@ -17,14 +17,18 @@ from ketenregie.common.errors import DomainError
 from ketenregie.consent import policy
 
 
-def get_case(request: HttpRequest, case_id: Any, *, audit: bool = True, work: bool = False) -> Case:
+def get_case(request: HttpRequest, case_id: Any, *, audit: bool = True, work: bool = False, content: bool = False) -> Case:
     """The case through the policy (404 when out of scope); every read is audited.
 
-    ``work=True`` additionally requires the right to work on the case's content (coordinator of the
-    chain or its own case director); others get the same 404.
+    ``content=True`` requires the right to read the full dossier (not only the OT summary);
+    ``work=True`` the right to work on it (coordinator of the chain or its own case director).
+    Others get the same 404 as for a case that does not exist.
     """
     case = policy.get_visible_case(request.user, case_id)
-    if work and not policy.can_work_on_case(request.user, case):
+    allowed = policy.can_work_on_case(request.user, case) if work else (
+        policy.can_view_case_content(request.user, case) if content else True
+    )
+    if not allowed:
         log("access.denied", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk, result="denied")
         raise Http404
     if audit:
