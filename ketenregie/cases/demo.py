@@ -214,8 +214,12 @@ def _seed_chain(chain, rows, organisations) -> None:
         domain.flag_for_ot(actor=coordinator, case=flagged, reason="Nieuw feit: betrokken bij een vechtpartij.")
     from ketenregie.network.demo import seed_demo_network
 
+    from ketenregie.plans.demo import seed_demo_plan
+
     for case in Case.objects.with_scope(chain=chain.pk).filter(status__in=[CaseStatus.ACTIVE, CaseStatus.INCLUDED]):
         seed_demo_network(case, organisations)
+        if case.case_director_id:
+            seed_demo_plan(case, case.case_director)
 
     domain.plan_ot_meeting(
         actor=coordinator, chain=chain, starts_at=_at(today + timedelta(days=9), 10),

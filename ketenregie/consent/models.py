@@ -4,7 +4,6 @@ from datetime import date
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -14,14 +13,12 @@ from ketenregie.common.models import TimestampedModel
 from ketenregie.consent.enums import ConsentKind, GivenBy
 
 
-class PrivateStorage(LazyObject):
-    """Documents live under MEDIA_ROOT/private, never served directly, only via a permission check."""
+def private_storage() -> FileSystemStorage:
+    """Documents live under MEDIA_ROOT/private, never served directly, only through a permission check.
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
-
-
-private_storage = PrivateStorage()
+    A callable, so migrations reference it instead of freezing this machine's path.
+    """
+    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
 
 
 def _document_path(instance, filename: str) -> str:
