@@ -189,7 +189,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "ketenregie.sqlite3",
+            "NAME": str(DATA_DIR / "ketenregie.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

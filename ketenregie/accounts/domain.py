@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketenregie.accounts.models import PersonalAccessToken, User
 from ketenregie.audit.domain import log
 
-TOKEN_PREFIX = "kr_"
+TOKEN_PREFIX = "kr_"  # noqa: S105 — a public marker, not a secret
 RECOVERY_CODE_COUNT = 10
 
 

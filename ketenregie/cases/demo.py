@@ -61,7 +61,7 @@ MULTI_PROBLEM = {
 
 
 def seed_cases(*, chains, organisations, stdout) -> None:
-    for slug, rows, director_names in (("fix-genk", GENK, True), ("kompas-antwerpen", ANTWERP, False)):
+    for slug, rows in (("fix-genk", GENK), ("kompas-antwerpen", ANTWERP)):
         chain = chains[slug]
         if Case.objects.with_scope(chain=chain.pk).exists():
             continue
@@ -213,7 +213,6 @@ def _seed_chain(chain, rows, organisations) -> None:
     if flagged is not None:
         domain.flag_for_ot(actor=coordinator, case=flagged, reason="Nieuw feit: betrokken bij een vechtpartij.")
     from ketenregie.network.demo import seed_demo_network
-
     from ketenregie.plans.demo import seed_demo_plan
 
     for case in Case.objects.with_scope(chain=chain.pk).filter(status__in=[CaseStatus.ACTIVE, CaseStatus.INCLUDED]):

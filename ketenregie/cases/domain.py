@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -400,6 +399,7 @@ def register_case(
                 matches=matches,
             )
     y = data.youth
+    assert data.youth_informed_on is not None  # validate_registration refused it otherwise
     try:
         with transaction.atomic():
             Chain.objects.select_for_update().filter(pk=chain.pk).first()  # serialises case numbers

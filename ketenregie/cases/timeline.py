@@ -222,10 +222,12 @@ def _follow_up_events(case: Case) -> list[Event]:
     )
     for c in contacts:
         actor = _name(c.created_by)
+        label = str(c.get_with_whom_display())
         values = {
             "actor": actor,
-            "whom": c.network_member.name if c.network_member else c.get_with_whom_display(),
-            "channel": c.get_channel_display(),
+            # "the youth" inside the sentence; a network member by name
+            "whom": c.network_member.name if c.network_member else label[:1].lower() + label[1:],
+            "channel": str(c.get_channel_display()).lower(),
         }
         if c.reached:
             sentence = _("%(actor)s had contact with %(whom)s (%(channel)s).") % values

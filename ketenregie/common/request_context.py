@@ -11,4 +11,5 @@ class RequestContext:
     channel: str = "system"  # web, api, cli, system
 
 
-current: ContextVar[RequestContext] = ContextVar("ketenregie_request_context", default=RequestContext())
+_NO_REQUEST = RequestContext()  # frozen, so sharing it as the default is safe
+current: ContextVar[RequestContext] = ContextVar("ketenregie_request_context", default=_NO_REQUEST)  # noqa: B039

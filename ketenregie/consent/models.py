@@ -1,9 +1,11 @@
+import os
 import uuid
 from datetime import date
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -13,12 +15,23 @@ from ketenregie.common.models import TimestampedModel
 from ketenregie.consent.enums import ConsentKind, GivenBy
 
 
-def private_storage() -> FileSystemStorage:
+class PrivateStorage(FileSystemStorage):
     """Documents live under MEDIA_ROOT/private, never served directly, only through a permission check.
 
-    A callable, so migrations reference it instead of freezing this machine's path.
+    The location follows MEDIA_ROOT at run time (and in tests that change it), instead of being
+    frozen into migrations.
     """
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+
+def private_storage() -> FileSystemStorage:
+    return PrivateStorage()
 
 
 def _document_path(instance, filename: str) -> str:

@@ -211,7 +211,7 @@ def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_ack
     for consent in consents:
         case = by_id[consent["case_id"]]
         until = consent["valid_until"]
-        if until is None or not (case.status in (CaseStatus.INTAKE, CaseStatus.AWAITING_OT, CaseStatus.INCLUDED, CaseStatus.ACTIVE)):
+        if until is None or case.status not in (CaseStatus.INTAKE, CaseStatus.AWAITING_OT, CaseStatus.INCLUDED, CaseStatus.ACTIVE):
             continue
         kind_label = ConsentKind(consent["kind"]).label
         newer = any(c["case_id"] == case.pk and c["kind"] == consent["kind"] and c["pk"] != consent["pk"]

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import User
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import existing_submission
-from ketenregie.cases.domain import Errors
+from ketenregie.cases.domain import Errors, existing_submission
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, LegalBasis
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
@@ -115,9 +114,9 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
 
     Professionals present must acknowledge confidentiality; agreements become plan actions.
     """
+    from ketenregie.plans.domain import snapshot
     from ketenregie.plans.enums import ActionStatus
     from ketenregie.plans.models import Action, Goal, Plan, PlanVersion
-    from ketenregie.plans.domain import snapshot
 
     case = meeting.case
     _require_work(actor, case)

@@ -115,7 +115,7 @@ def _offence_groups(request: HttpRequest, case: Case) -> list[GroupView]:
 
 @access_rule(CASE)
 def network_page(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id)  # the one audit row of this read
+    case = get_case(request, case_id, content=True)  # the one audit row of this read
     today = timezone.localdate()
     can_work = policy.can_work_on_case(request.user, case)
     members = list(
@@ -157,7 +157,7 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
 
 @access_rule(CASE)
 def network_map_download(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, audit=False)
+    case = get_case(request, case_id, audit=False, content=True)
     today = timezone.localdate()
     svg = _map_svg(case, _current_members(case, today), today)
     log(

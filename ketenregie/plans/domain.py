@@ -231,7 +231,7 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
         for pk, goal in existing_goals.items():
             if pk not in kept_goals and not goal.actions.exists():
                 goal.delete()
-        for code, pd in existing_domains.items():
+        for pd in existing_domains.values():
             if pd.pk not in kept_domains and not pd.goals.exists():
                 pd.delete()
         plan.version = current + 1

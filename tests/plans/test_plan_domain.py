@@ -126,12 +126,6 @@ def test_diff_names_the_life_domain_and_the_field(case, network, save):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plans.domain.save_plan checks the responsible of EVERY action, also done ones in "
-    "other life domains, against today's network: once someone's part has ended, no domain of the plan "
-    "can be saved until their finished actions are given to someone else (reported to the lead)",
-)
 def test_a_finished_action_of_someone_who_left_does_not_block_the_plan(case, coordinator, network, save):
     d = one_domain(network)
     d.goals[0].actions[0].status = "done"

@@ -49,7 +49,7 @@ ACCOUNTS = [
     ("admin", "Pieter", "Beheer", "beheer@genk.example", [], True),
 ]
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 — demo mode only; the command refuses elsewhere
 
 
 class Command(BaseCommand):
@@ -67,27 +67,28 @@ class Command(BaseCommand):
             seed_cases(chains=chains, organisations=organisations, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("Demo accounts (password: demo):")
-        for username, first, last, _email, roles, admin in ACCOUNTS:
+        for username, first, last, _email, roles, _admin in ACCOUNTS:
             what = ", ".join(f"{r.label} ({slug})" for slug, r, _org in roles) or "administrator"
             self.stdout.write(f"  {username:<22} {first} {last}: {what}")
 
     def _chains(self) -> dict[str, Chain]:
         fix, _ = Chain.objects.update_or_create(
             slug="fix-genk",
-            defaults=dict(
-                name="FIX Genk", municipality="Genk", age_min=12, age_max=25, follow_up_after_max_age=False,
-                postal_codes=["3600"], follow_up_cadence_days=7, out_of_view_days=21,
-            ),
+            defaults={
+                "name": "FIX Genk", "municipality": "Genk", "age_min": 12, "age_max": 25,
+                "follow_up_after_max_age": False, "postal_codes": ["3600"], "follow_up_cadence_days": 7,
+                "out_of_view_days": 21,
+            },
         )
         kompas, _ = Chain.objects.update_or_create(
             slug="kompas-antwerpen",
-            defaults=dict(
-                name="KOMPAS+ Antwerpen", municipality="Antwerpen", age_min=12, age_max=18,
-                follow_up_after_max_age=True,
-                postal_codes=["2000", "2018", "2020", "2030", "2040", "2050", "2060", "2100", "2140", "2170", "2180",
-                              "2600", "2610", "2660"],
-                follow_up_cadence_days=7, out_of_view_days=21,
-            ),
+            defaults={
+                "name": "KOMPAS+ Antwerpen", "municipality": "Antwerpen", "age_min": 12, "age_max": 18,
+                "follow_up_after_max_age": True,
+                "postal_codes": ["2000", "2018", "2020", "2030", "2040", "2050", "2060", "2100", "2140", "2170",
+                                 "2180", "2600", "2610", "2660"],
+                "follow_up_cadence_days": 7, "out_of_view_days": 21,
+            },
         )
         return {"fix-genk": fix, "kompas-antwerpen": kompas}
 
