@@ -45,4 +45,3 @@ handler400 = "ketenregie.common.views.bad_request"
 handler403 = "ketenregie.common.views.permission_denied"
 handler404 = "ketenregie.common.views.page_not_found"
 handler500 = "ketenregie.common.views.server_error"
-

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from ketenregie.accounts.enums import OrganisationKind, Role

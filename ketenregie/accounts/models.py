@@ -23,7 +23,9 @@ class User(AbstractUser):
         verbose_name_plural = _("accounts")
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), name="user_email_unique_ci", condition=~models.Q(email=""),
+                Lower("email"),
+                name="user_email_unique_ci",
+                condition=~models.Q(email=""),
                 violation_error_message=_("An account with this e-mail address already exists."),
             )
         ]
@@ -78,7 +80,11 @@ class Membership(TimestampedModel):
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("chain"))
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -43,7 +43,9 @@ def start_sections(user) -> list[Section]:
         ),
         Role.PARTNER: (
             _("You see the cases in whose network you take part, as far as the youth consented."),
-            _("There are no cases shared with you yet. You see a case once the youth consents to share it with your organisation."),
+            _(
+                "There are no cases shared with you yet. You see a case once the youth consents to share it with your organisation."
+            ),
         ),
         Role.STRATEGIC_COORDINATOR: (
             _("You follow the chain's figures and prepare the steering group."),

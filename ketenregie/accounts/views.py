@@ -177,7 +177,8 @@ password_reset_done = _mark_public(
 )
 password_reset_confirm = _mark_public(
     auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("accounts:password_reset_complete")
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
     )
 )
 password_reset_complete = _mark_public(
@@ -203,4 +204,3 @@ def home(request: HttpRequest) -> HttpResponse:
     from ketenregie.accounts.start import start_sections
 
     return render(request, "accounts/home.html", {"sections": start_sections(request.user)})
-

@@ -37,7 +37,9 @@ def _loc_to_field(loc) -> str:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError):
     errors = [{"field": _loc_to_field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors]
-    return problem_response(status=422, title="Unprocessable Content", detail="The request has invalid fields.", errors=errors)
+    return problem_response(
+        status=422, title="Unprocessable Content", detail="The request has invalid fields.", errors=errors
+    )
 
 
 @api.exception_handler(DomainError)
@@ -53,7 +55,9 @@ def _django_validation_error(request: HttpRequest, exc: DjangoValidationError):
             errors.extend({"field": field, "message": m} for m in field_errors)
     else:
         errors = [{"field": "__all__", "message": m} for m in exc.messages]
-    return problem_response(status=422, title="Unprocessable Content", detail="The request has invalid fields.", errors=errors)
+    return problem_response(
+        status=422, title="Unprocessable Content", detail="The request has invalid fields.", errors=errors
+    )
 
 
 @api.exception_handler(AuthenticationError)

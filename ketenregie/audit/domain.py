@@ -19,9 +19,24 @@ GENESIS = "0" * 64
 
 # Fields covered by the hash, in a fixed order. Changing this list invalidates old chains.
 HASHED_FIELDS = (
-    "id", "occurred_at", "actor_id", "actor_username", "actor_roles", "actor_organisation", "action",
-    "result", "object_type", "object_id", "chain_id", "case_id", "request_id", "origin_ip", "channel",
-    "reason", "details", "prev_hash",
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "actor_organisation",
+    "action",
+    "result",
+    "object_type",
+    "object_id",
+    "chain_id",
+    "case_id",
+    "request_id",
+    "origin_ip",
+    "channel",
+    "reason",
+    "details",
+    "prev_hash",
 )
 
 

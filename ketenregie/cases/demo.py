@@ -78,51 +78,92 @@ def _seed_chain(chain, rows, organisations) -> None:
     ot_members = list(User.objects.filter(memberships__chain=chain, memberships__role="ot_member").distinct())
 
     basis = domain.add_legal_basis(
-        actor=coordinator, chain=chain, kind="decree",
+        actor=coordinator,
+        chain=chain,
+        kind="decree",
         reference="Decreet van 30 juni 2023 — casusoverleg ketenaanpak (art. 458ter Sw.)",
-        dated=date(2023, 6, 30), valid_from=date(2023, 9, 1), valid_until=None,
+        dated=date(2023, 6, 30),
+        valid_from=date(2023, 9, 1),
+        valid_until=None,
         purpose="Casusoverleg in het operationeel team en netwerkoverleg rond jongeren in de ketenaanpak "
         "jeugddelinquentie, met het oog op hun welzijn en het voorkomen van nieuwe feiten.",
         modalities="Enkel informatie die nodig is voor het doel; gedeeld beroepsgeheim; verslag per overleg.",
-        organisations=partners, authorised_functions="Casusregisseurs, coördinatoren, vertegenwoordigers van de OT-partners",
+        organisations=partners,
+        authorised_functions="Casusregisseurs, coördinatoren, vertegenwoordigers van de OT-partners",
     )
 
     consult_day = today - timedelta(days=12)
-    domain.record_consult(actor=coordinator, chain=chain, data=domain.ConsultData(
-        referrer_kind="organisation", referrer_organisation=school, referrer_name="Leerlingbegeleider",
-        channel="phone", consulted_on=consult_day,
-        summary="Leerling van 15 komt bijna niet meer naar school; politie kwam al langs voor incidenten.",
-        outcome=ConsultOutcome.FITS, youth_initials="D.P.", youth_age=15, youth_postal_code=chain.postal_codes[0],
-        has_offence=True, has_multi_problem=True,
-    ))
-    domain.record_consult(actor=coordinator, chain=chain, data=domain.ConsultData(
-        referrer_kind="parent", referrer_name="Moeder van een jongere", channel="on_site", consulted_on=today - timedelta(days=5),
-        summary="Zoon van 11 jaar speelt veel buiten, nog geen feiten bekend.", outcome=ConsultOutcome.DOES_NOT_FIT,
-        advice="Contact opnemen met het CLB en de buurtwerking; FIX is voor jongeren vanaf 12 die feiten pleegden.",
-        youth_age=11, has_offence=False, has_multi_problem=False,
-    ))
-    domain.record_consult(actor=coordinator, chain=chain, data=domain.ConsultData(
-        referrer_kind="organisation", referrer_organisation=police, referrer_name="Wijkinspecteur",
-        channel="email", consulted_on=today - timedelta(days=2),
-        summary="Jongere betrokken bij groepsfeit, gezinssituatie nog onduidelijk.", outcome=ConsultOutcome.NEEDS_INFO,
-        youth_age=17, has_offence=True,
-    ))
+    domain.record_consult(
+        actor=coordinator,
+        chain=chain,
+        data=domain.ConsultData(
+            referrer_kind="organisation",
+            referrer_organisation=school,
+            referrer_name="Leerlingbegeleider",
+            channel="phone",
+            consulted_on=consult_day,
+            summary="Leerling van 15 komt bijna niet meer naar school; politie kwam al langs voor incidenten.",
+            outcome=ConsultOutcome.FITS,
+            youth_initials="D.P.",
+            youth_age=15,
+            youth_postal_code=chain.postal_codes[0],
+            has_offence=True,
+            has_multi_problem=True,
+        ),
+    )
+    domain.record_consult(
+        actor=coordinator,
+        chain=chain,
+        data=domain.ConsultData(
+            referrer_kind="parent",
+            referrer_name="Moeder van een jongere",
+            channel="on_site",
+            consulted_on=today - timedelta(days=5),
+            summary="Zoon van 11 jaar speelt veel buiten, nog geen feiten bekend.",
+            outcome=ConsultOutcome.DOES_NOT_FIT,
+            advice="Contact opnemen met het CLB en de buurtwerking; FIX is voor jongeren vanaf 12 die feiten pleegden.",
+            youth_age=11,
+            has_offence=False,
+            has_multi_problem=False,
+        ),
+    )
+    domain.record_consult(
+        actor=coordinator,
+        chain=chain,
+        data=domain.ConsultData(
+            referrer_kind="organisation",
+            referrer_organisation=police,
+            referrer_name="Wijkinspecteur",
+            channel="email",
+            consulted_on=today - timedelta(days=2),
+            summary="Jongere betrokken bij groepsfeit, gezinssituatie nog onduidelijk.",
+            outcome=ConsultOutcome.NEEDS_INFO,
+            youth_age=17,
+            has_offence=True,
+        ),
+    )
 
     past_ot = today - timedelta(days=35)
     cases = []
-    for i, (first, last, (years, days), gender, postal, municipality, target, director, offence, group) in enumerate(rows):
+    for i, (first, last, (years, days), gender, postal, municipality, target, director, offence, group) in enumerate(
+        rows
+    ):
         birth = _years_ago(today, years, days)
         registered = today - timedelta(days=[70, 68, 65, 50, 20, 14, 3, 60, 300, 45, 25, 15, 4][i % 13])
         minor = domain.age_on(birth, registered) < 18
         data = domain.RegistrationData(
             youth=domain.YouthData(first, last, birth, postal, municipality, gender),
-            referrer_kind="organisation", referrer_organisation=police if i % 2 == 0 else school,
+            referrer_kind="organisation",
+            referrer_organisation=police if i % 2 == 0 else school,
             referrer_name="Inspecteur jeugd" if i % 2 == 0 else "Leerlingbegeleider",
-            registered_on=registered, youth_informed_on=registered - timedelta(days=2),
+            registered_on=registered,
+            youth_informed_on=registered - timedelta(days=2),
             parents_informed_on=registered - timedelta(days=2) if minor else None,
             multi_problem=MULTI_PROBLEM.get(offence, "Meervoudige problematiek in gezin en school."),
             framework="imposed" if i % 4 == 1 else "voluntary",
-            offences=[domain.OffenceData(offence, registered - timedelta(days=10), "Feit gemeld door de politie.", group)],
+            offences=[
+                domain.OffenceData(offence, registered - timedelta(days=10), "Feit gemeld door de politie.", group)
+            ],
             guardians=[domain.GuardianData(f"Ouder van {first}", "mother")] if minor else [],
         )
         case = domain.register_case(actor=coordinator, chain=chain, data=data, confirm_not_duplicate=True)
@@ -131,28 +172,67 @@ def _seed_chain(chain, rows, organisations) -> None:
     def advance(case, minor, registered, *, reflection=False):
         workflow.transition_case(case, CaseStatus.INTAKE, actor=coordinator)
         domain.save_intake(
-            actor=coordinator, case=case, version=None, intake_on=registered + timedelta(days=3),
+            actor=coordinator,
+            case=case,
+            version=None,
+            intake_on=registered + timedelta(days=3),
             domains={
-                "vrije_tijd": {"strengths": "Voetbalt graag, trainer is een steunfiguur.", "situation": "Weinig structuur in de vrije tijd."},
+                "vrije_tijd": {
+                    "strengths": "Voetbalt graag, trainer is een steunfiguur.",
+                    "situation": "Weinig structuur in de vrije tijd.",
+                },
                 "gezinscontext": {"strengths": "Grootmoeder is betrokken.", "risks": "Veel conflicten met vader."},
-                "werk_onderwijs": {"situation": "Spijbelt, wil wel een opleiding doen.", "risks": "Dreigt uit te vallen."},
+                "werk_onderwijs": {
+                    "situation": "Spijbelt, wil wel een opleiding doen.",
+                    "risks": "Dreigt uit te vallen.",
+                },
             },
-            glm_needs=["relaties", "autonomie"], youth_words="Ik wil mijn diploma halen en weer gaan voetballen.",
+            glm_needs=["relaties", "autonomie"],
+            youth_words="Ik wil mijn diploma halen en weer gaan voetballen.",
             reflection_until=today + timedelta(days=6) if reflection else None,
         )
         if reflection:
             return
         signed = registered + timedelta(days=3)
-        record_consent(actor=coordinator, case=case, data=ConsentData(
-            ConsentKind.OT_DISCUSSION, GivenBy.YOUTH, case.youth.full_name, signed, signed + timedelta(days=730)))
-        record_consent(actor=coordinator, case=case, data=ConsentData(
-            ConsentKind.SHARING, GivenBy.YOUTH, case.youth.full_name, signed, signed + timedelta(days=730),
-            organisations=[school], life_domains=["werk_onderwijs", "vrije_tijd"]))
+        record_consent(
+            actor=coordinator,
+            case=case,
+            data=ConsentData(
+                ConsentKind.OT_DISCUSSION, GivenBy.YOUTH, case.youth.full_name, signed, signed + timedelta(days=730)
+            ),
+        )
+        record_consent(
+            actor=coordinator,
+            case=case,
+            data=ConsentData(
+                ConsentKind.SHARING,
+                GivenBy.YOUTH,
+                case.youth.full_name,
+                signed,
+                signed + timedelta(days=730),
+                organisations=[school],
+                life_domains=["werk_onderwijs", "vrije_tijd"],
+            ),
+        )
         if minor:
-            record_consent(actor=coordinator, case=case, data=ConsentData(
-                ConsentKind.PARENTAL, GivenBy.PARENT, f"Ouder van {case.youth.first_name}", signed, signed + timedelta(days=730)))
-            record_consent(actor=coordinator, case=case, data=ConsentData(
-                ConsentKind.ENGAGEMENT, GivenBy.YOUTH, case.youth.full_name, signed, signed + timedelta(days=730)))
+            record_consent(
+                actor=coordinator,
+                case=case,
+                data=ConsentData(
+                    ConsentKind.PARENTAL,
+                    GivenBy.PARENT,
+                    f"Ouder van {case.youth.first_name}",
+                    signed,
+                    signed + timedelta(days=730),
+                ),
+            )
+            record_consent(
+                actor=coordinator,
+                case=case,
+                data=ConsentData(
+                    ConsentKind.ENGAGEMENT, GivenBy.YOUTH, case.youth.full_name, signed, signed + timedelta(days=730)
+                ),
+            )
         workflow.transition_case(case, CaseStatus.AWAITING_OT, actor=coordinator)
 
     # First the cases the past OT meeting decided on; the newer ones reach intake and the OT after it.
@@ -162,8 +242,12 @@ def _seed_chain(chain, rows, organisations) -> None:
         if target == CaseStatus.REGISTERED:
             continue
         if target == CaseStatus.WITHDRAWN:
-            workflow.transition_case(case, CaseStatus.WITHDRAWN, actor=coordinator,
-                                     reason="De jongere wil na het infogesprek niet deelnemen.")
+            workflow.transition_case(
+                case,
+                CaseStatus.WITHDRAWN,
+                actor=coordinator,
+                reason="De jongere wil na het infogesprek niet deelnemen.",
+            )
         elif target in (CaseStatus.INTAKE, CaseStatus.AWAITING_OT):
             later.append((case, target, minor, registered))
         else:
@@ -172,37 +256,63 @@ def _seed_chain(chain, rows, organisations) -> None:
 
     if to_past_ot:
         meeting = domain.plan_ot_meeting(
-            actor=coordinator, chain=chain, starts_at=_at(past_ot), location="Stadhuis Genk, zaal 2.14",
-            legal_basis=basis, attendees=ot_members,
+            actor=coordinator,
+            chain=chain,
+            starts_at=_at(past_ot),
+            location="Stadhuis Genk, zaal 2.14",
+            legal_basis=basis,
+            attendees=ot_members,
         )
         for person in ot_members:
             domain.acknowledge_confidentiality(actor=person, meeting=meeting, attendee=person)
         for case, target, director in to_past_ot:
             item = meeting.items.get(case=case)
             if target == CaseStatus.NOT_INCLUDED:
-                domain.decide_ot_item(actor=coordinator, item=item, data=domain.DecisionData(
-                    "not_include", version=item.version,
-                    advice="Een traject via de VDAB-jeugdwerking en het OCMW lijkt beter te passen.",
-                    recontact_on=today + timedelta(days=20)))
+                domain.decide_ot_item(
+                    actor=coordinator,
+                    item=item,
+                    data=domain.DecisionData(
+                        "not_include",
+                        version=item.version,
+                        advice="Een traject via de VDAB-jeugdwerking en het OCMW lijkt beter te passen.",
+                        recontact_on=today + timedelta(days=20),
+                    ),
+                )
                 continue
-            domain.decide_ot_item(actor=coordinator, item=item, data=domain.DecisionData(
-                "include", version=item.version, chosen_case_director=User.objects.get(username=director),
-                subsidiarity="Geen lopende begeleiding kan de verschillende levensdomeinen samen opnemen.",
-                guideline="Snel een eerste gesprek met jongere en vertrouwenspersoon; school betrekken."))
+            domain.decide_ot_item(
+                actor=coordinator,
+                item=item,
+                data=domain.DecisionData(
+                    "include",
+                    version=item.version,
+                    chosen_case_director=User.objects.get(username=director),
+                    subsidiarity="Geen lopende begeleiding kan de verschillende levensdomeinen samen opnemen.",
+                    guideline="Snel een eerste gesprek met jongere en vertrouwenspersoon; school betrekken.",
+                ),
+            )
             case.refresh_from_db()
             if target == CaseStatus.INCLUDED:
                 continue
-            domain.record_start(actor=coordinator, case=case, referrer_informed_on=past_ot + timedelta(days=1),
-                                youth_informed_of_decision_on=past_ot + timedelta(days=1),
-                                trusted_person_name="Tante Samira" if case.youth.gender == "f" else "Trainer Marc",
-                                trusted_person_contact="0470 12 34 56")
+            domain.record_start(
+                actor=coordinator,
+                case=case,
+                referrer_informed_on=past_ot + timedelta(days=1),
+                youth_informed_of_decision_on=past_ot + timedelta(days=1),
+                trusted_person_name="Tante Samira" if case.youth.gender == "f" else "Trainer Marc",
+                trusted_person_contact="0470 12 34 56",
+            )
             director_user = User.objects.get(username=director)
             domain.activate_case(actor=director_user, case=case, first_conversation_on=past_ot + timedelta(days=4))
             if target == CaseStatus.CLOSED:
-                domain.close_case(actor=director_user, case=case, closure_reason="goals_reached", closure_summary={
-                    "werk_onderwijs": "Volgt een duaal traject en gaat elke dag.",
-                    "vrije_tijd": "Speelt opnieuw voetbal bij de club.",
-                })
+                domain.close_case(
+                    actor=director_user,
+                    case=case,
+                    closure_reason="goals_reached",
+                    closure_summary={
+                        "werk_onderwijs": "Volgt een duaal traject en gaat elke dag.",
+                        "vrije_tijd": "Speelt opnieuw voetbal bij de club.",
+                    },
+                )
         domain.mark_meeting_held(actor=coordinator, meeting=meeting, notes="Vijf dossiers besproken.")
 
     for case, target, minor, registered in later:
@@ -221,6 +331,10 @@ def _seed_chain(chain, rows, organisations) -> None:
             seed_demo_plan(case, case.case_director)
 
     domain.plan_ot_meeting(
-        actor=coordinator, chain=chain, starts_at=_at(today + timedelta(days=9), 10),
-        location="Stadhuis, vergaderzaal OT", legal_basis=basis, attendees=ot_members,
+        actor=coordinator,
+        chain=chain,
+        starts_at=_at(today + timedelta(days=9), 10),
+        location="Stadhuis, vergaderzaal OT",
+        legal_basis=basis,
+        attendees=ot_members,
     )

@@ -102,7 +102,12 @@ def existing_submission(model, submission_key, **owner):
     if found is not None and any(getattr(found, name) != value for name, value in owner.items()):
         raise GuardFailed(
             _("This form was already used. Reload the page and fill it in again."),
-            errors=[{"field": "submission_key", "message": _("This form was already used. Reload the page and fill it in again.")}],
+            errors=[
+                {
+                    "field": "submission_key",
+                    "message": _("This form was already used. Reload the page and fill it in again."),
+                }
+            ],
         )
     return found
 
@@ -150,7 +155,9 @@ def _check_referrer(errors: Errors, chain: Chain, kind: str, organisation: Organ
 def record_consult(*, actor: User, chain: Chain, data: ConsultData, submission_key: uuid.UUID | None = None) -> Consult:
     """Record a referrer's question with the eligibility check on what is known."""
     _require_role(actor, chain.pk, {Role.OPERATIONAL_COORDINATOR})
-    if (existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
+    if (
+        existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)
+    ) is not None:
         return existing
     today = timezone.localdate()
     errors = Errors()
@@ -163,7 +170,9 @@ def record_consult(*, actor: User, chain: Chain, data: ConsultData, submission_k
         if data.youth_birth_date > today:
             errors.add("youth_birth_date", _("The birth date cannot be in the future."))
         elif age_on(data.youth_birth_date, data.consulted_on) < MINIMUM_AGE:
-            errors.add("youth_birth_date", _("This birth date makes the youth younger than %(n)d.") % {"n": MINIMUM_AGE})
+            errors.add(
+                "youth_birth_date", _("This birth date makes the youth younger than %(n)d.") % {"n": MINIMUM_AGE}
+            )
     if data.youth_age is not None and not (0 <= data.youth_age <= 99):
         errors.add("youth_age", _("Give an age between 0 and 99."))
     if data.outcome not in ConsultOutcome.values:
@@ -172,18 +181,28 @@ def record_consult(*, actor: User, chain: Chain, data: ConsultData, submission_k
         errors.add("advice", _("When the case does not fit, write the advice to the referrer."))
     errors.raise_if_any()
     criteria = check_eligibility(
-        chain=chain, on=data.consulted_on, birth_date=data.youth_birth_date, age=data.youth_age,
-        postal_code=data.youth_postal_code, has_offence=data.has_offence, has_multi_problem=data.has_multi_problem,
+        chain=chain,
+        on=data.consulted_on,
+        birth_date=data.youth_birth_date,
+        age=data.youth_age,
+        postal_code=data.youth_postal_code,
+        has_offence=data.has_offence,
+        has_multi_problem=data.has_multi_problem,
     )
     try:
         with transaction.atomic():
             consult = Consult.objects.create(
-                chain=chain, created_by=actor, submission_key=submission_key,
-                eligibility=[c.as_dict() for c in criteria], **data.__dict__,
+                chain=chain,
+                created_by=actor,
+                submission_key=submission_key,
+                eligibility=[c.as_dict() for c in criteria],
+                **data.__dict__,
             )
             log("consult.created", actor=actor, obj=consult, chain_id=chain.pk, details={"outcome": data.outcome})
     except IntegrityError:
-        if (existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
+        if (
+            existing := existing_submission(Consult, submission_key, chain_id=chain.pk, created_by_id=actor.pk)
+        ) is not None:
             return existing
         raise
     return consult
@@ -253,7 +272,9 @@ def find_duplicates(*, chain: Chain, first_name: str, last_name: str, birth_date
             continue
         # Close variants: same last name and a first name that starts the same, or vice versa.
         other_first, other_last = search_key(youth.first_name, ""), search_key(youth.last_name, "")
-        if (other_last == last and other_first[:3] == first[:3]) or (other_first == first and other_last[:4] == last[:4]):
+        if (other_last == last and other_first[:3] == first[:3]) or (
+            other_first == first and other_last[:4] == last[:4]
+        ):
             matches.append(youth)
     return matches
 
@@ -290,7 +311,9 @@ def validate_registration(*, chain: Chain, data: RegistrationData) -> Errors:
         errors.add("youth_informed_on", _("The youth must be informed before the registration, not after it."))
     if y.birth_date <= data.registered_on and is_minor(y.birth_date, data.registered_on):
         if data.parents_informed_on is None:
-            errors.add("parents_informed_on", _("The youth is a minor: the parents must be informed too. Give the date."))
+            errors.add(
+                "parents_informed_on", _("The youth is a minor: the parents must be informed too. Give the date.")
+            )
         elif data.parents_informed_on > data.registered_on:
             errors.add("parents_informed_on", _("The parents must be informed before the registration, not after it."))
     if not data.offences and not data.concerns.strip():
@@ -316,9 +339,14 @@ def validate_registration(*, chain: Chain, data: RegistrationData) -> Errors:
 def eligibility_for(*, chain: Chain, data: RegistrationData):
     y = data.youth
     return check_eligibility(
-        chain=chain, on=data.registered_on, birth_date=y.birth_date, postal_code=y.postal_code,
-        strong_link=y.strong_link, strong_link_explanation=y.strong_link_explanation,
-        has_offence=bool(data.offences), has_multi_problem=bool(data.multi_problem.strip()),
+        chain=chain,
+        on=data.registered_on,
+        birth_date=y.birth_date,
+        postal_code=y.postal_code,
+        strong_link=y.strong_link,
+        strong_link_explanation=y.strong_link_explanation,
+        has_offence=bool(data.offences),
+        has_multi_problem=bool(data.multi_problem.strip()),
     )
 
 
@@ -358,20 +386,32 @@ def register_case(
     if failing:
         if not override_reason:
             raise ValidationFailed(
-                _("Not every criterion of the chain is met. Only an operational coordinator can register anyway, with a written reason."),
+                _(
+                    "Not every criterion of the chain is met. Only an operational coordinator can register anyway, with a written reason."
+                ),
                 errors=[{"field": "eligibility", "message": c.message} for c in failing],
             )
         if Role.OPERATIONAL_COORDINATOR not in roles_in(actor, chain.pk):
             raise ValidationFailed(
                 _("Only an operational coordinator can override the criteria."),
-                errors=[{"field": "override_reason", "message": _("Only an operational coordinator can override the criteria.")}],
+                errors=[
+                    {
+                        "field": "override_reason",
+                        "message": _("Only an operational coordinator can override the criteria."),
+                    }
+                ],
             )
     youth = None
     if previous_case is not None:
         if previous_case.chain_id != chain.pk or not previous_case.is_closed:
             raise ValidationFailed(
                 _("Only a closed case of this chain can be followed by a new trajectory."),
-                errors=[{"field": "previous_case", "message": _("Only a closed case of this chain can be followed by a new trajectory.")}],
+                errors=[
+                    {
+                        "field": "previous_case",
+                        "message": _("Only a closed case of this chain can be followed by a new trajectory."),
+                    }
+                ],
             )
         youth = previous_case.youth
         open_case = Case.objects.with_scope(chain=chain.pk).filter(youth=youth, status__in=OPEN_STATUSES).first()
@@ -382,11 +422,13 @@ def register_case(
                 matches=[youth],
             )
     else:
-        matches = find_duplicates(chain=chain, first_name=data.youth.first_name, last_name=data.youth.last_name,
-                                  birth_date=data.youth.birth_date)
-        open_match = Case.objects.with_scope(chain=chain.pk).filter(
-            youth__in=matches, status__in=OPEN_STATUSES
-        ).first()
+        matches = find_duplicates(
+            chain=chain,
+            first_name=data.youth.first_name,
+            last_name=data.youth.last_name,
+            birth_date=data.youth.birth_date,
+        )
+        open_match = Case.objects.with_scope(chain=chain.pk).filter(youth__in=matches, status__in=OPEN_STATUSES).first()
         if open_match is not None:
             raise DuplicateSuspected(
                 _("This youth already has an open case (%(ref)s). Add to that case instead of registering again.")
@@ -395,7 +437,9 @@ def register_case(
             )
         if matches and not confirm_not_duplicate:
             raise DuplicateSuspected(
-                _("A youth with the same birth date and a similar name is already known. Check whether it is the same person."),
+                _(
+                    "A youth with the same birth date and a similar name is already known. Check whether it is the same person."
+                ),
                 matches=matches,
             )
     y = data.youth
@@ -405,48 +449,95 @@ def register_case(
             Chain.objects.select_for_update().filter(pk=chain.pk).first()  # serialises case numbers
             if youth is None:
                 youth = Youth.objects.create(
-                    chain=chain, first_name=y.first_name.strip(), last_name=y.last_name.strip(), birth_date=y.birth_date,
-                    gender=y.gender, postal_code=y.postal_code, municipality=y.municipality.strip(),
-                    strong_link=y.strong_link, strong_link_explanation=y.strong_link_explanation.strip(),
+                    chain=chain,
+                    first_name=y.first_name.strip(),
+                    last_name=y.last_name.strip(),
+                    birth_date=y.birth_date,
+                    gender=y.gender,
+                    postal_code=y.postal_code,
+                    municipality=y.municipality.strip(),
+                    strong_link=y.strong_link,
+                    strong_link_explanation=y.strong_link_explanation.strip(),
                     search_name=search_key(y.first_name, y.last_name),
                 )
             else:
                 # A new trajectory keeps the youth and refreshes where they live now.
                 youth.postal_code, youth.municipality = y.postal_code, y.municipality.strip()
                 youth.strong_link, youth.strong_link_explanation = y.strong_link, y.strong_link_explanation.strip()
-                youth.save(update_fields=["postal_code", "municipality", "strong_link", "strong_link_explanation", "updated_at"])
+                youth.save(
+                    update_fields=[
+                        "postal_code",
+                        "municipality",
+                        "strong_link",
+                        "strong_link_explanation",
+                        "updated_at",
+                    ]
+                )
             case = Case.objects.create(
-                chain=chain, youth=youth, reference=_next_reference(chain, data.registered_on.year),
-                framework=data.framework, referrer_kind=data.referrer_kind,
-                referrer_organisation=data.referrer_organisation, referrer_name=data.referrer_name.strip(),
-                referrer_contact=data.referrer_contact.strip(), registered_on=data.registered_on,
-                youth_informed_on=data.youth_informed_on, parents_informed_on=data.parents_informed_on,
-                concerns=data.concerns.strip(), multi_problem=data.multi_problem.strip(),
+                chain=chain,
+                youth=youth,
+                reference=_next_reference(chain, data.registered_on.year),
+                framework=data.framework,
+                referrer_kind=data.referrer_kind,
+                referrer_organisation=data.referrer_organisation,
+                referrer_name=data.referrer_name.strip(),
+                referrer_contact=data.referrer_contact.strip(),
+                registered_on=data.registered_on,
+                youth_informed_on=data.youth_informed_on,
+                parents_informed_on=data.parents_informed_on,
+                concerns=data.concerns.strip(),
+                multi_problem=data.multi_problem.strip(),
                 eligibility=[c.as_dict() for c in criteria],
                 eligibility_override_reason=override_reason if failing else "",
                 eligibility_overridden_by=actor if failing else None,
-                consult=consult, previous_case=previous_case, created_by=actor, submission_key=submission_key,
+                consult=consult,
+                previous_case=previous_case,
+                created_by=actor,
+                submission_key=submission_key,
             )
             Offence.objects.bulk_create(
-                [Offence(case=case, offence_type=o.offence_type, committed_on=o.committed_on,
-                         description=o.description.strip(), in_group=o.in_group) for o in data.offences]
+                [
+                    Offence(
+                        case=case,
+                        offence_type=o.offence_type,
+                        committed_on=o.committed_on,
+                        description=o.description.strip(),
+                        in_group=o.in_group,
+                    )
+                    for o in data.offences
+                ]
             )
             Guardian.objects.bulk_create(
-                [Guardian(case=case, name=g.name.strip(), relation=g.relation, phone=g.phone, email=g.email)
-                 for g in data.guardians]
+                [
+                    Guardian(case=case, name=g.name.strip(), relation=g.relation, phone=g.phone, email=g.email)
+                    for g in data.guardians
+                ]
             )
             from ketenregie.cases.models import CaseTransition
 
             CaseTransition.objects.create(
-                case=case, from_status="", to_status=CaseStatus.REGISTERED, actor=actor,
-                reason=override_reason if failing else "", occurred_at=timezone.now(),
+                case=case,
+                from_status="",
+                to_status=CaseStatus.REGISTERED,
+                actor=actor,
+                reason=override_reason if failing else "",
+                occurred_at=timezone.now(),
             )
             log(
-                "case.registered", actor=actor, obj=case, chain_id=chain.pk, case_id=case.pk,
-                details={"overridden": [c.code for c in failing], "previous_case": str(previous_case.pk) if previous_case else None},
+                "case.registered",
+                actor=actor,
+                obj=case,
+                chain_id=chain.pk,
+                case_id=case.pk,
+                details={
+                    "overridden": [c.code for c in failing],
+                    "previous_case": str(previous_case.pk) if previous_case else None,
+                },
             )
     except IntegrityError:
-        if (existing := existing_submission(Case, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
+        if (
+            existing := existing_submission(Case, submission_key, chain_id=chain.pk, created_by_id=actor.pk)
+        ) is not None:
             return existing
         raise
     return case
@@ -472,7 +563,13 @@ def save_intake(
     if not can_work_on_case(actor, case):
         raise NotAllowed(_("Your role does not allow this."))
     _require_open(case)
-    if case.status not in (CaseStatus.REGISTERED, CaseStatus.INTAKE, CaseStatus.AWAITING_OT, CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+    if case.status not in (
+        CaseStatus.REGISTERED,
+        CaseStatus.INTAKE,
+        CaseStatus.AWAITING_OT,
+        CaseStatus.INCLUDED,
+        CaseStatus.ACTIVE,
+    ):
         raise GuardFailed(_("The intake can no longer be changed for this case."))
     today = timezone.localdate()
     errors = Errors()
@@ -492,7 +589,11 @@ def save_intake(
             errors.add("glm_needs", _("Unknown GLM need: %(need)s.") % {"need": need})
     errors.raise_if_any()
     clean_domains = {
-        code: {k: (v or "").strip() for k, v in answers.items() if k in ("situation", "risks", "strengths") and (v or "").strip()}
+        code: {
+            k: (v or "").strip()
+            for k, v in answers.items()
+            if k in ("situation", "risks", "strengths") and (v or "").strip()
+        }
         for code, answers in domains.items()
     }
     clean_domains = {k: v for k, v in clean_domains.items() if v}
@@ -505,8 +606,13 @@ def save_intake(
         elif version is not None and version != intake.version:
             raise StaleVersion(_("Someone else changed the intake in the meantime. Reload the page and try again."))
         changed = sorted(
-            name for name, new in (("intake_on", intake_on), ("domains", clean_domains), ("glm_needs", glm_needs),
-                                   ("youth_words", youth_words.strip()))
+            name
+            for name, new in (
+                ("intake_on", intake_on),
+                ("domains", clean_domains),
+                ("glm_needs", glm_needs),
+                ("youth_words", youth_words.strip()),
+            )
             if getattr(intake, name, None) != new
         )
         intake.intake_on = intake_on
@@ -520,7 +626,14 @@ def save_intake(
             Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(reflection_until=reflection_until)
             case.reflection_until = reflection_until
             changed.append("reflection_until")
-        log("intake.saved", actor=actor, obj=intake, chain_id=case.chain_id, case_id=case.pk, details={"fields": changed})
+        log(
+            "intake.saved",
+            actor=actor,
+            obj=intake,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"fields": changed},
+        )
     return intake
 
 
@@ -544,8 +657,14 @@ def assign_case_director(*, actor: User, case: Case, case_director: User, expect
         locked.case_director = case_director
         locked.version += 1
         locked.save(update_fields=["case_director", "version", "updated_at"])
-        log("case.assigned", actor=actor, obj=locked, chain_id=locked.chain_id, case_id=locked.pk,
-            details={"from": str(previous) if previous else None, "to": str(case_director.pk)})
+        log(
+            "case.assigned",
+            actor=actor,
+            obj=locked,
+            chain_id=locked.chain_id,
+            case_id=locked.pk,
+            details={"from": str(previous) if previous else None, "to": str(case_director.pk)},
+        )
     return locked
 
 
@@ -567,7 +686,10 @@ def record_start(
     _require_open(case)
     today = timezone.localdate()
     errors = Errors()
-    for name, value in (("referrer_informed_on", referrer_informed_on), ("youth_informed_of_decision_on", youth_informed_of_decision_on)):
+    for name, value in (
+        ("referrer_informed_on", referrer_informed_on),
+        ("youth_informed_of_decision_on", youth_informed_of_decision_on),
+    ):
         if value and value > today:
             errors.add(name, _("This date cannot be in the future."))
         if value and value < case.registered_on:
@@ -582,10 +704,24 @@ def record_start(
         locked.trusted_person_name = trusted_person_name.strip()
         locked.trusted_person_contact = trusted_person_contact.strip()
         locked.version += 1
-        locked.save(update_fields=["referrer_informed_on", "youth_informed_of_decision_on", "trusted_person_name",
-                                   "trusted_person_contact", "version", "updated_at"])
-        log("case.changed", actor=actor, obj=locked, chain_id=locked.chain_id, case_id=locked.pk,
-            details={"step": "start"})
+        locked.save(
+            update_fields=[
+                "referrer_informed_on",
+                "youth_informed_of_decision_on",
+                "trusted_person_name",
+                "trusted_person_contact",
+                "version",
+                "updated_at",
+            ]
+        )
+        log(
+            "case.changed",
+            actor=actor,
+            obj=locked,
+            chain_id=locked.chain_id,
+            case_id=locked.pk,
+            details={"step": "start"},
+        )
     return locked
 
 
@@ -597,7 +733,11 @@ def flag_for_ot(*, actor: User, case: Case, reason: str) -> Case:
         raise NotAllowed(_("Your role does not allow this."))
     _require_open(case)
     if case.status not in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
-        raise GuardFailed(_("Only an included or active case can be brought back to the OT; new registrations reach it through intake."))
+        raise GuardFailed(
+            _(
+                "Only an included or active case can be brought back to the OT; new registrations reach it through intake."
+            )
+        )
     if not reason.strip():
         raise ValidationFailed(_("Give a reason."), errors=[{"field": "reason", "message": _("Give a reason.")}])
     with transaction.atomic():
@@ -605,7 +745,14 @@ def flag_for_ot(*, actor: User, case: Case, reason: str) -> Case:
             flagged_for_ot=True, flag_reason=reason.strip()[:300], updated_at=timezone.now()
         )
         case.flagged_for_ot, case.flag_reason = True, reason.strip()[:300]
-        log("case.changed", actor=actor, obj=case, chain_id=case.chain_id, case_id=case.pk, details={"step": "flag_for_ot"})
+        log(
+            "case.changed",
+            actor=actor,
+            obj=case,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"step": "flag_for_ot"},
+        )
     _add_to_next_meeting(case)
     return case
 
@@ -614,8 +761,17 @@ def flag_for_ot(*, actor: User, case: Case, reason: str) -> Case:
 
 
 def add_legal_basis(
-    *, actor: User, chain: Chain, kind: str, reference: str, dated: date, valid_from: date,
-    valid_until: date | None, purpose: str, modalities: str, organisations: list[Organisation],
+    *,
+    actor: User,
+    chain: Chain,
+    kind: str,
+    reference: str,
+    dated: date,
+    valid_from: date,
+    valid_until: date | None,
+    purpose: str,
+    modalities: str,
+    organisations: list[Organisation],
     authorised_functions: str,
 ) -> LegalBasis:
     _require_role(actor, chain.pk, {Role.OPERATIONAL_COORDINATOR})
@@ -631,8 +787,14 @@ def add_legal_basis(
     errors.raise_if_any()
     with transaction.atomic():
         basis = LegalBasis.objects.create(
-            chain=chain, kind=kind, reference=reference.strip(), dated=dated, valid_from=valid_from,
-            valid_until=valid_until, purpose=purpose.strip(), modalities=modalities.strip(),
+            chain=chain,
+            kind=kind,
+            reference=reference.strip(),
+            dated=dated,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            purpose=purpose.strip(),
+            modalities=modalities.strip(),
             authorised_functions=authorised_functions.strip(),
         )
         basis.authorised_organisations.set(organisations)
@@ -644,12 +806,16 @@ def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
     """Cases for a new OT agenda: those awaiting the OT, and those flagged back to it."""
     cases = Case.objects.with_scope(chain=chain.pk)
     # An item left undecided at a meeting that was held rolls over to the next agenda.
-    undecided = OTAgendaItem.objects.with_scope(chain=chain.pk).filter(
-        decision="", meeting__status=OTMeetingStatus.PLANNED
-    ).values("case_id")
-    parked_later = OTAgendaItem.objects.with_scope(chain=chain.pk).filter(
-        decision=OTDecision.PARK, park_until__gt=timezone.localdate()
-    ).values("case_id")
+    undecided = (
+        OTAgendaItem.objects.with_scope(chain=chain.pk)
+        .filter(decision="", meeting__status=OTMeetingStatus.PLANNED)
+        .values("case_id")
+    )
+    parked_later = (
+        OTAgendaItem.objects.with_scope(chain=chain.pk)
+        .filter(decision=OTDecision.PARK, park_until__gt=timezone.localdate())
+        .values("case_id")
+    )
     waiting = cases.filter(status=CaseStatus.AWAITING_OT).exclude(pk__in=undecided).exclude(pk__in=parked_later)
     flagged = (
         cases.filter(flagged_for_ot=True, status__in=[CaseStatus.INCLUDED, CaseStatus.ACTIVE])
@@ -662,18 +828,29 @@ def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
 
 
 def plan_ot_meeting(
-    *, actor: User, chain: Chain, starts_at: datetime, location: str, legal_basis: LegalBasis,
-    attendees: list[User], submission_key: uuid.UUID | None = None,
+    *,
+    actor: User,
+    chain: Chain,
+    starts_at: datetime,
+    location: str,
+    legal_basis: LegalBasis,
+    attendees: list[User],
+    submission_key: uuid.UUID | None = None,
 ) -> OTMeeting:
     """Plan an OT meeting; its agenda is generated from the cases awaiting or flagged for the OT."""
     _require_role(actor, chain.pk, {Role.OPERATIONAL_COORDINATOR})
-    if (existing := existing_submission(OTMeeting, submission_key, chain_id=chain.pk, created_by_id=actor.pk)) is not None:
+    if (
+        existing := existing_submission(OTMeeting, submission_key, chain_id=chain.pk, created_by_id=actor.pk)
+    ) is not None:
         return existing
     errors = Errors()
     if legal_basis.chain_id != chain.pk:
         errors.add("legal_basis", _("This legal basis belongs to another chain."))
     elif not legal_basis.is_valid_on(timezone.localtime(starts_at).date()):
-        errors.add("legal_basis", _("The legal basis is not valid on the date of the meeting: a case conference cannot be held without one."))
+        errors.add(
+            "legal_basis",
+            _("The legal basis is not valid on the date of the meeting: a case conference cannot be held without one."),
+        )
     authorised = set(legal_basis.authorised_organisations.values_list("pk", flat=True))
     for person in attendees:
         org_ids = {m.organisation_id for m in person.memberships.filter(chain=chain, is_active=True)}
@@ -681,36 +858,65 @@ def plan_ot_meeting(
         if not roles:
             errors.add("attendees", _("%(name)s has no role in this chain.") % {"name": person})
         elif (org_ids - {None}) and not (org_ids & authorised):
-            errors.add("attendees", _("%(name)s does not belong to an organisation authorised by the legal basis.") % {"name": person})
+            errors.add(
+                "attendees",
+                _("%(name)s does not belong to an organisation authorised by the legal basis.") % {"name": person},
+            )
     # A meeting may be entered afterwards (recording a past meeting), but not absurdly far back.
     if starts_at < timezone.now() - timedelta(days=366):
         errors.add("starts_at", _("This date lies more than a year in the past."))
     errors.raise_if_any()
     with transaction.atomic():
         meeting = OTMeeting.objects.create(
-            chain=chain, starts_at=starts_at, location=location.strip(), legal_basis=legal_basis,
-            created_by=actor, submission_key=submission_key,
+            chain=chain,
+            starts_at=starts_at,
+            location=location.strip(),
+            legal_basis=legal_basis,
+            created_by=actor,
+            submission_key=submission_key,
         )
         for person in attendees:
-            org = person.memberships.filter(chain=chain, organisation__isnull=False).values_list("organisation", flat=True).first()
+            org = (
+                person.memberships.filter(chain=chain, organisation__isnull=False)
+                .values_list("organisation", flat=True)
+                .first()
+            )
             OTAttendance.objects.create(meeting=meeting, user=person, organisation_id=org)
         for position, (case, kind) in enumerate(agenda_candidates(chain)):
-            OTAgendaItem.objects.create(meeting=meeting, case=case, kind=kind, position=position,
-                                        flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "")
-        log("ot.meeting_created", actor=actor, obj=meeting, chain_id=chain.pk,
-            details={"items": meeting.items.count(), "attendees": len(attendees)})
+            OTAgendaItem.objects.create(
+                meeting=meeting,
+                case=case,
+                kind=kind,
+                position=position,
+                flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "",
+            )
+        log(
+            "ot.meeting_created",
+            actor=actor,
+            obj=meeting,
+            chain_id=chain.pk,
+            details={"items": meeting.items.count(), "attendees": len(attendees)},
+        )
     return meeting
 
 
 def _add_to_next_meeting(case: Case) -> OTAgendaItem | None:
-    meeting = OTMeeting.objects.with_scope(chain=case.chain_id).filter(
-        status=OTMeetingStatus.PLANNED, starts_at__gte=timezone.now()
-    ).order_by("starts_at").first()
+    meeting = (
+        OTMeeting.objects.with_scope(chain=case.chain_id)
+        .filter(status=OTMeetingStatus.PLANNED, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
     if meeting is None or meeting.items.filter(case=case).exists():
         return None
     kind = OTItemKind.NEW if case.status == CaseStatus.AWAITING_OT else OTItemKind.FLAGGED
-    item = OTAgendaItem.objects.create(meeting=meeting, case=case, kind=kind, position=meeting.items.count(),
-                                       flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "")
+    item = OTAgendaItem.objects.create(
+        meeting=meeting,
+        case=case,
+        kind=kind,
+        position=meeting.items.count(),
+        flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "",
+    )
     log("ot.item_added", actor=None, obj=item, chain_id=case.chain_id, case_id=case.pk)
     return item
 
@@ -726,8 +932,13 @@ def refresh_agenda(*, actor: User, meeting: OTMeeting) -> int:
         for case, kind in agenda_candidates(meeting.chain):
             if case.pk in present:
                 continue
-            OTAgendaItem.objects.create(meeting=meeting, case=case, kind=kind, position=len(present) + added,
-                                        flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "")
+            OTAgendaItem.objects.create(
+                meeting=meeting,
+                case=case,
+                kind=kind,
+                position=len(present) + added,
+                flag_reason=case.flag_reason if kind == OTItemKind.FLAGGED else "",
+            )
             added += 1
             log("ot.item_added", actor=actor, obj=meeting, chain_id=meeting.chain_id, case_id=case.pk)
     return added
@@ -748,7 +959,13 @@ def acknowledge_confidentiality(*, actor: User, meeting: OTMeeting, attendee: Us
             attendance.present = True
             attendance.confidentiality_acknowledged_at = timezone.now()
             attendance.save(update_fields=["present", "confidentiality_acknowledged_at"])
-            log("ot.attendance", actor=actor, obj=meeting, chain_id=meeting.chain_id, details={"attendee": str(attendee.pk)})
+            log(
+                "ot.attendance",
+                actor=actor,
+                obj=meeting,
+                chain_id=meeting.chain_id,
+                details={"attendee": str(attendee.pk)},
+            )
     return attendance
 
 
@@ -798,7 +1015,9 @@ def decide_ot_item(*, actor: User, item: OTAgendaItem, data: DecisionData) -> OT
         if locked is None:
             raise StaleVersion(_("This case is no longer on the agenda (it went back to intake). Reload the page."))
         if data.version is not None and locked.version != data.version:
-            raise StaleVersion(_("Another coordinator recorded a decision on this item in the meantime. Reload the page to see it."))
+            raise StaleVersion(
+                _("Another coordinator recorded a decision on this item in the meantime. Reload the page to see it.")
+            )
         if locked.decision and locked.decision != OTDecision.PARK:
             raise StaleVersion(_("A decision was already recorded for this item. Reload the page to see it."))
         locked.decision = data.decision
@@ -813,21 +1032,43 @@ def decide_ot_item(*, actor: User, item: OTAgendaItem, data: DecisionData) -> OT
         locked.save()
         case = Case.objects.with_scope(chain=meeting.chain_id).get(pk=locked.case_id)
         if data.decision == OTDecision.INCLUDE:
-            workflow.transition_case(case, CaseStatus.INCLUDED, actor=actor, ot_item=locked,
-                                     reason=_("OT decision of %(date)s") % {"date": date_format(timezone.localtime(meeting.starts_at).date(), "j F Y")})
+            workflow.transition_case(
+                case,
+                CaseStatus.INCLUDED,
+                actor=actor,
+                ot_item=locked,
+                reason=_("OT decision of %(date)s")
+                % {"date": date_format(timezone.localtime(meeting.starts_at).date(), "j F Y")},
+            )
             case = Case.objects.with_scope(chain=meeting.chain_id).get(pk=case.pk)
             case.case_director = data.chosen_case_director
             case.first_guideline = locked.guideline
             case.version += 1
             case.save(update_fields=["case_director", "first_guideline", "version", "updated_at"])
-            log("case.assigned", actor=actor, obj=case, chain_id=case.chain_id, case_id=case.pk,
-                details={"to": str(data.chosen_case_director.pk) if data.chosen_case_director else None})
+            log(
+                "case.assigned",
+                actor=actor,
+                obj=case,
+                chain_id=case.chain_id,
+                case_id=case.pk,
+                details={"to": str(data.chosen_case_director.pk) if data.chosen_case_director else None},
+            )
         elif data.decision == OTDecision.NOT_INCLUDE:
             workflow.transition_case(case, CaseStatus.NOT_INCLUDED, actor=actor, ot_item=locked, reason=locked.advice)
-        elif item.kind == OTItemKind.FLAGGED and data.decision in (OTDecision.CONTINUE, OTDecision.STOP, OTDecision.OTHER):
+        elif item.kind == OTItemKind.FLAGGED and data.decision in (
+            OTDecision.CONTINUE,
+            OTDecision.STOP,
+            OTDecision.OTHER,
+        ):
             Case.objects.with_scope(chain=meeting.chain_id).filter(pk=case.pk).update(flagged_for_ot=False)
-        log("ot.decided", actor=actor, obj=locked, chain_id=meeting.chain_id, case_id=locked.case_id,
-            details={"decision": data.decision})
+        log(
+            "ot.decided",
+            actor=actor,
+            obj=locked,
+            chain_id=meeting.chain_id,
+            case_id=locked.case_id,
+            details={"decision": data.decision},
+        )
     return locked
 
 
@@ -852,18 +1093,38 @@ def mark_meeting_held(*, actor: User, meeting: OTMeeting, notes: str = "") -> OT
 # --- Transitions with their step-specific data -------------------------------------------------------
 
 
-def close_case(*, actor: User, case: Case, closure_reason: str, closure_summary: dict[str, str],
-               expected_version: int | None = None) -> Case:
+def close_case(
+    *,
+    actor: User,
+    case: Case,
+    closure_reason: str,
+    closure_summary: dict[str, str],
+    expected_version: int | None = None,
+) -> Case:
     known = {d["code"] for d in case.chain.life_domains} | {"general"}
     unknown = [code for code in closure_summary if code not in known]
     if unknown:
-        raise ValidationFailed(_("Unknown life domain."), errors=[{"field": f"closure_summary.{c}", "message": _("Unknown life domain.")} for c in unknown])
-    return workflow.transition_case(case, CaseStatus.CLOSED, actor=actor, expected_version=expected_version,
-                                    closure_reason=closure_reason, closure_summary=closure_summary)
+        raise ValidationFailed(
+            _("Unknown life domain."),
+            errors=[{"field": f"closure_summary.{c}", "message": _("Unknown life domain.")} for c in unknown],
+        )
+    return workflow.transition_case(
+        case,
+        CaseStatus.CLOSED,
+        actor=actor,
+        expected_version=expected_version,
+        closure_reason=closure_reason,
+        closure_summary=closure_summary,
+    )
 
 
-def activate_case(*, actor: User, case: Case, first_conversation_on: date | None, expected_version: int | None = None) -> Case:
-    return workflow.transition_case(case, CaseStatus.ACTIVE, actor=actor, expected_version=expected_version,
-                                    first_conversation_on=first_conversation_on)
-
-
+def activate_case(
+    *, actor: User, case: Case, first_conversation_on: date | None, expected_version: int | None = None
+) -> Case:
+    return workflow.transition_case(
+        case,
+        CaseStatus.ACTIVE,
+        actor=actor,
+        expected_version=expected_version,
+        first_conversation_on=first_conversation_on,
+    )

@@ -59,12 +59,15 @@ def check_eligibility(
         _age(chain, on, birth_date, age),
         _region(chain, postal_code, strong_link, strong_link_explanation),
         _yes_no(
-            "offence", has_offence,
-            _("An offence was committed."), _("No offence is known: the chain is for youths who committed offences."),
+            "offence",
+            has_offence,
+            _("An offence was committed."),
+            _("No offence is known: the chain is for youths who committed offences."),
             _("Not yet known whether an offence was committed."),
         ),
         _yes_no(
-            "multi_problem", has_multi_problem,
+            "multi_problem",
+            has_multi_problem,
             _("There is complex multi-problem in the youth and/or family."),
             _("No complex multi-problem: a regular service may be a better fit."),
             _("Not yet known whether there is complex multi-problem."),
@@ -84,8 +87,12 @@ def _age(chain: Chain, on: date, birth_date: date | None, age: int | None) -> Cr
     if birth_date is not None:
         age = age_on(birth_date, on)
     if age is None:
-        return Criterion("age", "unknown", _("Age not yet known (the chain takes %(min)d to %(max)d years).")
-                         % {"min": chain.age_min, "max": chain.age_max})
+        return Criterion(
+            "age",
+            "unknown",
+            _("Age not yet known (the chain takes %(min)d to %(max)d years).")
+            % {"min": chain.age_min, "max": chain.age_max},
+        )
     params = {"age": age, "min": chain.age_min, "max": chain.age_max, "date": date_format(on, "j F Y")}
     if chain.age_min <= age <= chain.age_max:
         return Criterion("age", "passed", _("%(age)d years on %(date)s: within %(min)d–%(max)d.") % params)
@@ -101,9 +108,12 @@ def _region(chain: Chain, postal_code: str, strong_link: bool, explanation: str)
     if strong_link:
         return Criterion("region", "failed", _("A strong link with the region needs an explanation."))
     if not postal_code:
-        return Criterion("region", "unknown", _("Place of residence not yet known (region: %(region)s).") % {"region": region})
+        return Criterion(
+            "region", "unknown", _("Place of residence not yet known (region: %(region)s).") % {"region": region}
+        )
     return Criterion(
-        "region", "failed",
+        "region",
+        "failed",
         _("Lives outside the region (%(code)s; region: %(region)s) and no strong link is recorded.")
         % {"code": postal_code, "region": region},
     )

@@ -13,7 +13,13 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_STATUSES = [CaseStatus.REGISTERED, CaseStatus.INTAKE, CaseStatus.AWAITING_OT, CaseStatus.INCLUDED, CaseStatus.ACTIVE]
+OPEN_STATUSES = [
+    CaseStatus.REGISTERED,
+    CaseStatus.INTAKE,
+    CaseStatus.AWAITING_OT,
+    CaseStatus.INCLUDED,
+    CaseStatus.ACTIVE,
+]
 FINAL_STATUSES = [CaseStatus.CLOSED, CaseStatus.WITHDRAWN]
 
 

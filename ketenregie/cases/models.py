@@ -31,7 +31,11 @@ class Consult(TimestampedModel):
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="consults")
     referrer_kind = models.CharField(_("referrer"), max_length=20, choices=ReferrerKind.choices)
     referrer_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("referring organisation"),
     )
     referrer_name = models.CharField(_("name of the referrer"), max_length=150)
@@ -104,7 +108,11 @@ class Case(TimestampedModel):
 
     referrer_kind = models.CharField(_("referrer"), max_length=20, choices=ReferrerKind.choices)
     referrer_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("referring organisation"),
     )
     referrer_name = models.CharField(_("name of the referrer"), max_length=150)
@@ -117,12 +125,18 @@ class Case(TimestampedModel):
 
     eligibility = models.JSONField(default=list, blank=True)
     eligibility_override_reason = models.TextField(_("reason for overriding the criteria"), blank=True)
-    eligibility_overridden_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    eligibility_overridden_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     consult = models.ForeignKey(Consult, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
     previous_case = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     case_director = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="directed_cases",
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directed_cases",
         verbose_name=_("case director"),
     )
     trusted_person_name = models.CharField(_("trusted person"), max_length=150, blank=True)
@@ -265,7 +279,9 @@ class OTMeeting(TimestampedModel):
     legal_basis = models.ForeignKey(
         LegalBasis, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("legal basis")
     )
-    status = models.CharField(_("status"), max_length=10, choices=OTMeetingStatus.choices, default=OTMeetingStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OTMeetingStatus.choices, default=OTMeetingStatus.PLANNED
+    )
     notes = EncryptedTextField(_("general notes"), blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     submission_key = models.UUIDField(null=True, blank=True, unique=True)

@@ -217,14 +217,17 @@ def _follow_up_note(case) -> str:
     parts = [str(CaseStatus(case.status).label)]
     if case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
         if case.last_contact:
-            parts.append(_("last contact %(date)s") % {"date": date_format(timezone.localtime(case.last_contact), "j F")})
+            parts.append(
+                _("last contact %(date)s") % {"date": date_format(timezone.localtime(case.last_contact), "j F")}
+            )
         else:
             parts.append(_("no contact logged yet"))
     if case.next_meeting:
         when = timezone.localtime(case.next_meeting)
-        parts.append(_("network meeting %(date)s at %(time)s") % {
-            "date": date_format(when, "j F"), "time": date_format(when, "H:i")
-        })
+        parts.append(
+            _("network meeting %(date)s at %(time)s")
+            % {"date": date_format(when, "j F"), "time": date_format(when, "H:i")}
+        )
     return " · ".join(parts)
 
 
@@ -241,12 +244,11 @@ def _fill_followup(user, sections, several: bool) -> None:
         signals = followup.signals_of(user)
         for section in working:
             mine = section.role == Role.CASE_DIRECTOR
-            own = [
-                s for s in signals
-                if s.chain_id == section.chain.pk and (not mine or s.case_director_id == user.pk)
-            ]
+            own = [s for s in signals if s.chain_id == section.chain.pk and (not mine or s.case_director_id == user.pk)]
             section.followup = SignalBlock(
-                mine=mine, total=len(own), url=reverse("followup:signals"),
+                mine=mine,
+                total=len(own),
+                url=reverse("followup:signals"),
                 items=[{"signal": s, "action_url": followup.action_url(s)} for s in own[:SIGNALS_SHOWN]],
             )
             section.links += [

@@ -217,8 +217,10 @@ def _follow_up_events(case: Case) -> list[Event]:
 
     chain_id = case.chain_id
     out: list[Event] = []
-    contacts = FollowUpContact.objects.with_scope(chain=chain_id).filter(case=case).select_related(
-        "created_by", "network_member"
+    contacts = (
+        FollowUpContact.objects.with_scope(chain=chain_id)
+        .filter(case=case)
+        .select_related("created_by", "network_member")
     )
     for c in contacts:
         actor = _name(c.created_by)
@@ -238,23 +240,35 @@ def _follow_up_events(case: Case) -> list[Event]:
     for e in MajorEvent.objects.with_scope(chain=chain_id).filter(case=case).select_related("created_by"):
         actor = _name(e.created_by)
         recorded_on = timezone.localtime(e.created_at).date()
-        at = e.created_at if recorded_on == e.occurred_on else timezone.make_aware(datetime.combine(e.occurred_on, time.min))
+        at = (
+            e.created_at
+            if recorded_on == e.occurred_on
+            else timezone.make_aware(datetime.combine(e.occurred_on, time.min))
+        )
         note = " ".join(filter(None, [e.description, _("The case went back to the OT.") if e.flagged_for_ot else ""]))
-        out.append(Event(
-            at, actor,
-            _("%(actor)s recorded a major event of %(date)s: %(kind)s.") % {
-                "actor": actor, "date": _day(e.occurred_on), "kind": e.get_kind_display()
-            },
-            note, "event",
-        ))
-    advice = IntervisionAdvice.objects.with_scope(chain=chain_id).filter(case=case).select_related("session", "created_by")
+        out.append(
+            Event(
+                at,
+                actor,
+                _("%(actor)s recorded a major event of %(date)s: %(kind)s.")
+                % {"actor": actor, "date": _day(e.occurred_on), "kind": e.get_kind_display()},
+                note,
+                "event",
+            )
+        )
+    advice = (
+        IntervisionAdvice.objects.with_scope(chain=chain_id).filter(case=case).select_related("session", "created_by")
+    )
     for a in advice:
         actor = _name(a.created_by)
-        out.append(Event(
-            a.created_at, actor,
-            _("The team gave advice at the intervision of %(date)s (recorded by %(actor)s).") % {
-                "date": _day(a.session.held_on), "actor": actor
-            },
-            a.advice, "intervision",
-        ))
+        out.append(
+            Event(
+                a.created_at,
+                actor,
+                _("The team gave advice at the intervision of %(date)s (recorded by %(actor)s).")
+                % {"date": _day(a.session.held_on), "actor": actor},
+                a.advice,
+                "intervision",
+            )
+        )
     return out

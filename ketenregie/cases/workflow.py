@@ -194,11 +194,11 @@ def stop_decided_by_ot(case: Case, ctx: Context) -> str | None:
         return None
     from ketenregie.cases.models import OTAgendaItem
 
-    stopped = OTAgendaItem.objects.with_scope(chain=case.chain_id).filter(
-        case=case, decision=OTDecision.STOP
-    ).exists()
+    stopped = OTAgendaItem.objects.with_scope(chain=case.chain_id).filter(case=case, decision=OTDecision.STOP).exists()
     if not stopped:
-        return _("Closing for this reason is a stop: put the case on the OT agenda and record the OT's stop decision first.")
+        return _(
+            "Closing for this reason is a stop: put the case on the OT agenda and record the OT's stop decision first."
+        )
     return None
 
 
@@ -207,41 +207,77 @@ def stop_decided_by_ot(case: Case, ctx: Context) -> str | None:
 COORDINATOR = frozenset({Role.OPERATIONAL_COORDINATOR})
 
 TRANSITIONS: tuple[Transition, ...] = (
+    Transition("start_intake", frozenset({S.REGISTERED}), S.INTAKE, COORDINATOR, (), gettext_lazy("Start intake")),
     Transition(
-        "start_intake", frozenset({S.REGISTERED}), S.INTAKE, COORDINATOR, (), gettext_lazy("Start intake")
+        "submit_to_ot",
+        frozenset({S.INTAKE}),
+        S.AWAITING_OT,
+        COORDINATOR,
+        (intake_recorded, not_in_reflection_time, consent_for_ot),
+        gettext_lazy("Put on the OT's list"),
     ),
     Transition(
-        "submit_to_ot", frozenset({S.INTAKE}), S.AWAITING_OT, COORDINATOR,
-        (intake_recorded, not_in_reflection_time, consent_for_ot), gettext_lazy("Put on the OT's list"),
+        "back_to_intake",
+        frozenset({S.AWAITING_OT}),
+        S.INTAKE,
+        COORDINATOR,
+        (reason_given,),
+        gettext_lazy("Back to intake"),
+        needs_reason=True,
     ),
     Transition(
-        "back_to_intake", frozenset({S.AWAITING_OT}), S.INTAKE, COORDINATOR, (reason_given,),
-        gettext_lazy("Back to intake"), needs_reason=True,
+        "include",
+        frozenset({S.AWAITING_OT}),
+        S.INCLUDED,
+        COORDINATOR,
+        (decided_by_ot(OTDecision.INCLUDE), consent_for_ot, inclusion_complete),
+        gettext_lazy("Include"),
+        via_ot=True,
     ),
     Transition(
-        "include", frozenset({S.AWAITING_OT}), S.INCLUDED, COORDINATOR,
-        (decided_by_ot(OTDecision.INCLUDE), consent_for_ot, inclusion_complete), gettext_lazy("Include"), via_ot=True,
+        "not_include",
+        frozenset({S.REGISTERED, S.INTAKE, S.AWAITING_OT}),
+        S.NOT_INCLUDED,
+        COORDINATOR,
+        (not_awaiting_ot, advice_given),
+        gettext_lazy("Do not include (advice to the referrer)"),
+        needs_reason=True,
     ),
     Transition(
-        "not_include", frozenset({S.REGISTERED, S.INTAKE, S.AWAITING_OT}), S.NOT_INCLUDED, COORDINATOR,
-        (not_awaiting_ot, advice_given), gettext_lazy("Do not include (advice to the referrer)"), needs_reason=True,
+        "withdraw",
+        frozenset({S.REGISTERED, S.INTAKE, S.AWAITING_OT, S.INCLUDED}),
+        S.WITHDRAWN,
+        COORDINATOR,
+        (reason_given,),
+        gettext_lazy("Youth declines or withdraws"),
+        needs_reason=True,
     ),
     Transition(
-        "withdraw", frozenset({S.REGISTERED, S.INTAKE, S.AWAITING_OT, S.INCLUDED}), S.WITHDRAWN, COORDINATOR,
-        (reason_given,), gettext_lazy("Youth declines or withdraws"), needs_reason=True,
-    ),
-    Transition(
-        "activate", frozenset({S.INCLUDED}), S.ACTIVE, COORDINATOR, (case_director_assigned, decision_communicated, first_conversation_held),
-        gettext_lazy("Start the trajectory"), assigned_case_director_may=True,
-    ),
-    Transition(
-        "close", frozenset({S.INCLUDED, S.ACTIVE}), S.CLOSED, COORDINATOR,
-        (closure_reason_given, closure_summary_given, stop_decided_by_ot), gettext_lazy("Close the case"),
+        "activate",
+        frozenset({S.INCLUDED}),
+        S.ACTIVE,
+        COORDINATOR,
+        (case_director_assigned, decision_communicated, first_conversation_held),
+        gettext_lazy("Start the trajectory"),
         assigned_case_director_may=True,
     ),
     Transition(
-        "reopen_registration", frozenset({S.NOT_INCLUDED}), S.REGISTERED, COORDINATOR, (reason_given,),
-        gettext_lazy("Take the registration up again"), needs_reason=True,
+        "close",
+        frozenset({S.INCLUDED, S.ACTIVE}),
+        S.CLOSED,
+        COORDINATOR,
+        (closure_reason_given, closure_summary_given, stop_decided_by_ot),
+        gettext_lazy("Close the case"),
+        assigned_case_director_may=True,
+    ),
+    Transition(
+        "reopen_registration",
+        frozenset({S.NOT_INCLUDED}),
+        S.REGISTERED,
+        COORDINATOR,
+        (reason_given,),
+        gettext_lazy("Take the registration up again"),
+        needs_reason=True,
     ),
 )
 
@@ -289,7 +325,12 @@ class Option:
 
 # Guards that depend on input the user still has to give are not "blocking" in the overview.
 _INPUT_GUARDS = {
-    reason_given, advice_given, closure_reason_given, closure_summary_given, stop_decided_by_ot, first_conversation_held,
+    reason_given,
+    advice_given,
+    closure_reason_given,
+    closure_summary_given,
+    stop_decided_by_ot,
+    first_conversation_held,
 }
 
 
@@ -313,7 +354,9 @@ def transition_case(case: Case, to: str, *, actor: Any, expected_version: int | 
     """
     ctx = Context(actor=actor, **details)
     with transaction.atomic():
-        locked = Case.objects.with_scope(chain=case.chain_id).select_for_update().select_related("youth").get(pk=case.pk)
+        locked = (
+            Case.objects.with_scope(chain=case.chain_id).select_for_update().select_related("youth").get(pk=case.pk)
+        )
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(_("Someone else changed this case in the meantime. Reload the page and try again."))
         transition = transition_between(locked.status, to)
@@ -359,11 +402,19 @@ def transition_case(case: Case, to: str, *, actor: Any, expected_version: int | 
             fields.append("recontact_on")
         locked.save(update_fields=fields)
         CaseTransition.objects.create(
-            case=locked, from_status=previous, to_status=transition.target, actor=actor,
-            reason=ctx.reason, occurred_at=timezone.now(),
+            case=locked,
+            from_status=previous,
+            to_status=transition.target,
+            actor=actor,
+            reason=ctx.reason,
+            occurred_at=timezone.now(),
         )
         log(
-            "case.transition", actor=actor, obj=locked, chain_id=locked.chain_id, case_id=locked.pk,
+            "case.transition",
+            actor=actor,
+            obj=locked,
+            chain_id=locked.chain_id,
+            case_id=locked.pk,
             details={"from": previous, "to": transition.target, "transition": transition.name},
         )
     case.refresh_from_db()

@@ -19,7 +19,17 @@ class ChainAdmin(AuditedAdmin):
         return [
             (None, {"fields": ["name", "slug", "municipality", "is_active"]}),
             (_("Criteria"), {"fields": ["age_min", "age_max", "follow_up_after_max_age", "postal_codes_text"]}),
-            (_("Way of working"), {"fields": ["life_domains_text", "glm_needs_text", "offence_types_text",
-                                    "follow_up_cadence_days", "out_of_view_days"]}),
+            (
+                _("Way of working"),
+                {
+                    "fields": [
+                        "life_domains_text",
+                        "glm_needs_text",
+                        "offence_types_text",
+                        "follow_up_cadence_days",
+                        "out_of_view_days",
+                    ]
+                },
+            ),
             (_("Playbook"), {"fields": [f"playbook_{step}" for step, _label in PLAYBOOK_STEPS]}),
         ]

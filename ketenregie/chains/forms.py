@@ -29,27 +29,38 @@ def _lines_to_items(text: str, existing: list[dict]) -> list[dict]:
 
 class ChainForm(forms.ModelForm):
     life_domains_text = forms.CharField(
-        label=gettext_lazy("Life domains"), widget=forms.Textarea(attrs={"rows": 8}),
+        label=gettext_lazy("Life domains"),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("One life domain per line."),
     )
     glm_needs_text = forms.CharField(
-        label=gettext_lazy("GLM needs"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("GLM needs"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("One need per line (Good Lives Model)."),
     )
     offence_types_text = forms.CharField(
-        label=gettext_lazy("Offence types"), widget=forms.Textarea(attrs={"rows": 8}),
+        label=gettext_lazy("Offence types"),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("One offence type per line."),
     )
     postal_codes_text = forms.CharField(
-        label=gettext_lazy("Postal codes of the region"), required=False,
+        label=gettext_lazy("Postal codes of the region"),
+        required=False,
         help_text=gettext_lazy("Four-digit Belgian postal codes, separated by commas or spaces, e.g. 3600."),
     )
 
     class Meta:
         model = Chain
         fields = [
-            "name", "slug", "municipality", "age_min", "age_max", "follow_up_after_max_age",
-            "follow_up_cadence_days", "out_of_view_days", "is_active",
+            "name",
+            "slug",
+            "municipality",
+            "age_min",
+            "age_max",
+            "follow_up_after_max_age",
+            "follow_up_cadence_days",
+            "out_of_view_days",
+            "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -61,8 +72,10 @@ class ChainForm(forms.ModelForm):
         self.fields["postal_codes_text"].initial = ", ".join(chain.postal_codes or [])
         for step, label in PLAYBOOK_STEPS:
             self.fields[f"playbook_{step}"] = forms.CharField(
-                label=_("Playbook: %(step)s") % {"step": _(label)}, required=False,
-                widget=forms.Textarea(attrs={"rows": 3}), initial=chain.playbook_text(step),
+                label=_("Playbook: %(step)s") % {"step": _(label)},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=chain.playbook_text(step),
             )
 
     def clean_postal_codes_text(self) -> list[str]:

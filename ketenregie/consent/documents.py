@@ -43,5 +43,7 @@ def check_document(upload) -> tuple[str, str]:
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(sig) for sig in signatures):
-        raise ValueError(_("The file's content does not match its type: only real PDF, JPEG or PNG files are accepted."))
+        raise ValueError(
+            _("The file's content does not match its type: only real PDF, JPEG or PNG files are accepted.")
+        )
     return name, content_type

@@ -79,16 +79,30 @@ def record_consent(
     try:
         with transaction.atomic():
             consent = Consent(
-                case=case, kind=data.kind, given_by=data.given_by, given_by_name=data.given_by_name.strip(),
-                signed_on=data.signed_on, valid_until=data.valid_until, life_domains=list(dict.fromkeys(data.life_domains)),
-                recorded_by=actor, submission_key=submission_key, document_name=name, document_type=content_type,
+                case=case,
+                kind=data.kind,
+                given_by=data.given_by,
+                given_by_name=data.given_by_name.strip(),
+                signed_on=data.signed_on,
+                valid_until=data.valid_until,
+                life_domains=list(dict.fromkeys(data.life_domains)),
+                recorded_by=actor,
+                submission_key=submission_key,
+                document_name=name,
+                document_type=content_type,
             )
             if document is not None:
                 consent.document.save("upload", document, save=False)
             consent.save()
             consent.organisations.set(data.organisations)
-            log("consent.recorded", actor=actor, obj=consent, chain_id=case.chain_id, case_id=case.pk,
-                details={"kind": data.kind, "given_by": data.given_by, "document": bool(document)})
+            log(
+                "consent.recorded",
+                actor=actor,
+                obj=consent,
+                chain_id=case.chain_id,
+                case_id=case.pk,
+                details={"kind": data.kind, "given_by": data.given_by, "document": bool(document)},
+            )
     except IntegrityError:
         existing = existing_submission(Consent, submission_key, case_id=case.pk, recorded_by_id=actor.pk)
         if existing is not None:
@@ -110,20 +124,31 @@ def withdraw_consent(*, actor: User, consent: Consent, on: date | None = None, n
     today = timezone.localdate()
     on = on or today
     if on > today:
-        raise ValidationFailed(_("The withdrawal date cannot be in the future."),
-                               errors=[{"field": "on", "message": _("The withdrawal date cannot be in the future.")}])
+        raise ValidationFailed(
+            _("The withdrawal date cannot be in the future."),
+            errors=[{"field": "on", "message": _("The withdrawal date cannot be in the future.")}],
+        )
     if on < consent.signed_on:
-        raise ValidationFailed(_("The withdrawal cannot be before the signing."),
-                               errors=[{"field": "on", "message": _("The withdrawal cannot be before the signing.")}])
+        raise ValidationFailed(
+            _("The withdrawal cannot be before the signing."),
+            errors=[{"field": "on", "message": _("The withdrawal cannot be before the signing.")}],
+        )
     with transaction.atomic():
         consent.withdrawn_on = on
         consent.withdrawal_note = note.strip()
         consent.save(update_fields=["withdrawn_on", "withdrawal_note", "updated_at"])
-        log("consent.withdrawn", actor=actor, obj=consent, chain_id=case.chain_id, case_id=case.pk,
-            details={"kind": consent.kind})
+        log(
+            "consent.withdrawn",
+            actor=actor,
+            obj=consent,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"kind": consent.kind},
+        )
         if case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
             Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(
-                flagged_for_ot=True, flag_reason=_("Consent withdrawn: %(kind)s") % {"kind": consent.get_kind_display()},
+                flagged_for_ot=True,
+                flag_reason=_("Consent withdrawn: %(kind)s") % {"kind": consent.get_kind_display()},
                 updated_at=timezone.now(),
             )
             case.refresh_from_db()

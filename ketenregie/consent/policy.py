@@ -35,10 +35,11 @@ def _roles_by_chain(user: Any) -> dict[Any, set[str]]:
 def valid_consent_filter(kind: str, *, given_by: str | None = None, case_ref: str = "pk") -> Exists:
     """An EXISTS clause: the case has a consent of ``kind`` that is valid today."""
     today = timezone.localdate()
-    consents = Consent.objects.with_scopes_disabled().filter(
-        case=OuterRef(case_ref), kind=kind, signed_on__lte=today
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today)
+    consents = (
+        Consent.objects.with_scopes_disabled()
+        .filter(case=OuterRef(case_ref), kind=kind, signed_on__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
     )
     if given_by:
         consents = consents.filter(given_by=given_by)
@@ -58,7 +59,10 @@ def _ot_member_cases(user: Any, chain_id: Any) -> Q:
     return (
         Q(chain_id=chain_id, pk__in=items.values("case_id"))
         & Q(valid_consent_filter(ConsentKind.OT_DISCUSSION, given_by=GivenBy.YOUTH))
-        & (Q(youth__birth_date__lte=adult_born_before) | Q(valid_consent_filter(ConsentKind.PARENTAL, given_by=GivenBy.PARENT)))
+        & (
+            Q(youth__birth_date__lte=adult_born_before)
+            | Q(valid_consent_filter(ConsentKind.PARENTAL, given_by=GivenBy.PARENT))
+        )
     )
 
 

@@ -41,13 +41,23 @@ def valid_legal_basis(case: Case, day: date) -> LegalBasis | None:
 
 
 def plan_meeting(
-    *, actor: User, case: Case, starts_at: datetime, location_kind: str, location: str, agenda: str = "",
-    invitees: list[NetworkMember] | None = None, kind: str = MeetingKind.FIX, duration_minutes: int = 90,
+    *,
+    actor: User,
+    case: Case,
+    starts_at: datetime,
+    location_kind: str,
+    location: str,
+    agenda: str = "",
+    invitees: list[NetworkMember] | None = None,
+    kind: str = MeetingKind.FIX,
+    duration_minutes: int = 90,
     submission_key: uuid.UUID | None = None,
 ) -> NetworkMeeting:
     """Plan a network meeting with invitees from the youth's network (for included or active cases)."""
     _require_work(actor, case)
-    if (existing := existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)) is not None:
+    if (
+        existing := existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)
+    ) is not None:
         return existing
     invitees = invitees or []
     errors = Errors()
@@ -69,18 +79,34 @@ def plan_meeting(
         errors.add("invitees", _("Invite people from this youth's network."))
     basis = valid_legal_basis(case, timezone.localtime(starts_at).date())
     if basis is None:
-        errors.add("legal_basis", _("The chain has no legal basis valid on this date: a case conference cannot be held without one."))
+        errors.add(
+            "legal_basis",
+            _("The chain has no legal basis valid on this date: a case conference cannot be held without one."),
+        )
     errors.raise_if_any()
     try:
         with transaction.atomic():
             meeting = NetworkMeeting.objects.create(
-                case=case, kind=kind, starts_at=starts_at, duration_minutes=duration_minutes,
-                location_kind=location_kind, location=location.strip(), agenda=agenda.strip(), legal_basis=basis,
-                created_by=actor, submission_key=submission_key,
+                case=case,
+                kind=kind,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                location_kind=location_kind,
+                location=location.strip(),
+                agenda=agenda.strip(),
+                legal_basis=basis,
+                created_by=actor,
+                submission_key=submission_key,
             )
             meeting.invitees.set(invitees)
-            log("meeting.planned", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
-                details={"invitees": len(invitees), "kind": kind})
+            log(
+                "meeting.planned",
+                actor=actor,
+                obj=meeting,
+                chain_id=case.chain_id,
+                case_id=case.pk,
+                details={"invitees": len(invitees), "kind": kind},
+            )
     except IntegrityError:
         existing = existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)
         if existing is not None:
@@ -125,8 +151,14 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
     if not data.youth_attended:
         log("meeting.refused", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk, result="denied")
         raise ValidationFailed(
-            _("%(rule)s: a network meeting can only be recorded as held when the youth attended.") % {"rule": NO_MEETING_WITHOUT_YOUTH},
-            errors=[{"field": "youth_attended", "message": _("%(rule)s: the youth must attend the meeting.") % {"rule": NO_MEETING_WITHOUT_YOUTH}}],
+            _("%(rule)s: a network meeting can only be recorded as held when the youth attended.")
+            % {"rule": NO_MEETING_WITHOUT_YOUTH},
+            errors=[
+                {
+                    "field": "youth_attended",
+                    "message": _("%(rule)s: the youth must attend the meeting.") % {"rule": NO_MEETING_WITHOUT_YOUTH},
+                }
+            ],
         )
     errors = Errors()
     if meeting.starts_at > timezone.now() + timedelta(hours=1):
@@ -137,7 +169,10 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
         errors.add("attendee_ids", _("Attendees must be people from this youth's network."))
     for member in present:
         if member.kind == MemberKind.FORMAL and member.pk not in data.acknowledged_ids:
-            errors.add("acknowledged_ids", _("%(name)s (professional) must acknowledge confidentiality for this meeting.") % {"name": member.name})
+            errors.add(
+                "acknowledged_ids",
+                _("%(name)s (professional) must acknowledge confidentiality for this meeting.") % {"name": member.name},
+            )
     goals = {g.pk: g for g in Goal.objects.with_scope(chain=case.chain_id).filter(plan_domain__plan__case=case)}
     for i, agreement in enumerate(data.agreements):
         if agreement.goal_id not in goals:
@@ -145,9 +180,14 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
         if not agreement.what.strip():
             errors.add(f"agreements.{i}.what", _("Describe the agreement."))
         if agreement.responsible_member is not None and agreement.responsible_member not in members:
-            errors.add(f"agreements.{i}.responsible_member", _("The responsible person must be in the youth's network."))
-    if basis_problem := (None if meeting.legal_basis.is_valid_on(timezone.localtime(meeting.starts_at).date())
-                         else _("The legal basis is not valid on the date of the meeting.")):
+            errors.add(
+                f"agreements.{i}.responsible_member", _("The responsible person must be in the youth's network.")
+            )
+    if basis_problem := (
+        None
+        if meeting.legal_basis.is_valid_on(timezone.localtime(meeting.starts_at).date())
+        else _("The legal basis is not valid on the date of the meeting.")
+    ):
         errors.add("legal_basis", basis_problem)
     errors.raise_if_any()
     now = timezone.now()
@@ -155,31 +195,53 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
         MeetingAttendance.objects.create(meeting=meeting, is_youth=True, name=case.youth.full_name)
         for member in present:
             MeetingAttendance.objects.create(
-                meeting=meeting, member=member, name=member.name, is_professional=member.kind == MemberKind.FORMAL,
+                meeting=meeting,
+                member=member,
+                name=member.name,
+                is_professional=member.kind == MemberKind.FORMAL,
                 confidentiality_acknowledged_at=now if member.pk in data.acknowledged_ids else None,
             )
         for agreement in data.agreements:
             goal = goals[agreement.goal_id]
             Action.objects.create(
-                goal=goal, case=case, what=agreement.what.strip(), due_on=agreement.due_on, status=ActionStatus.PLANNED,
+                goal=goal,
+                case=case,
+                what=agreement.what.strip(),
+                due_on=agreement.due_on,
+                status=ActionStatus.PLANNED,
                 responsible_member=members.get(agreement.responsible_member) if agreement.responsible_member else None,
-                source_meeting=meeting, position=goal.actions.count(),
+                source_meeting=meeting,
+                position=goal.actions.count(),
             )
         if data.agreements:
             plan = Plan.objects.with_scope(chain=case.chain_id).select_for_update().get(case=case)
             plan.version += 1
             plan.updated_by = actor
             plan.save(update_fields=["version", "updated_by", "updated_at"])
-            PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snapshot(plan),
-                                       changes=["agreements from meeting"], created_by=actor, created_at=now)
+            PlanVersion.objects.create(
+                plan=plan,
+                number=plan.version,
+                snapshot=snapshot(plan),
+                changes=["agreements from meeting"],
+                created_by=actor,
+                created_at=now,
+            )
         meeting.status = MeetingStatus.HELD
         meeting.youth_attended = True
         meeting.minutes = data.minutes.strip()
         meeting.information_shared = data.information_shared.strip()
         meeting.held_at = now
-        meeting.save(update_fields=["status", "youth_attended", "minutes", "information_shared", "held_at", "updated_at"])
-        log("meeting.held", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
-            details={"attendees": len(present), "agreements": len(data.agreements)})
+        meeting.save(
+            update_fields=["status", "youth_attended", "minutes", "information_shared", "held_at", "updated_at"]
+        )
+        log(
+            "meeting.held",
+            actor=actor,
+            obj=meeting,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"attendees": len(present), "agreements": len(data.agreements)},
+        )
     return meeting
 
 
@@ -199,7 +261,11 @@ class ProgressInput:
 
 
 def evaluate_meeting(
-    *, actor: User, meeting: NetworkMeeting, actions: list[ActionEvaluationInput], progress: list[ProgressInput],
+    *,
+    actor: User,
+    meeting: NetworkMeeting,
+    actions: list[ActionEvaluationInput],
+    progress: list[ProgressInput],
     cooperation: str = "",
 ) -> NetworkMeeting:
     """Evaluate each open agreement and score progress 1–5 per life domain at a held meeting."""
@@ -230,18 +296,27 @@ def evaluate_meeting(
     with transaction.atomic():
         for item in actions:
             ActionEvaluation.objects.with_scope(chain=case.chain_id).update_or_create(
-                meeting=meeting, action=known_actions[item.action_id],
+                meeting=meeting,
+                action=known_actions[item.action_id],
                 defaults={"kept": item.kept, "realistic": item.realistic, "note": item.note.strip()},
             )
         for item in progress:
             DomainProgress.objects.with_scope(chain=case.chain_id).update_or_create(
-                meeting=meeting, domain=item.domain, defaults={"case": case, "score": item.score, "note": item.note.strip()},
+                meeting=meeting,
+                domain=item.domain,
+                defaults={"case": case, "score": item.score, "note": item.note.strip()},
             )
         if cooperation.strip():
             meeting.cooperation = cooperation.strip()
             meeting.save(update_fields=["cooperation", "updated_at"])
-        log("meeting.evaluated", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
-            details={"actions": len(actions), "domains": len(progress)})
+        log(
+            "meeting.evaluated",
+            actor=actor,
+            obj=meeting,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"actions": len(actions), "domains": len(progress)},
+        )
     return meeting
 
 
@@ -266,8 +341,16 @@ def invitation_ics(meeting: NetworkMeeting) -> bytes:
 
 
 def record_past_meeting(
-    *, actor: User, case: Case, starts_at: datetime, location_kind: str, location: str, data: HeldData,
-    agenda: str = "", invitees: list[NetworkMember] | None = None, kind: str = MeetingKind.FIX,
+    *,
+    actor: User,
+    case: Case,
+    starts_at: datetime,
+    location_kind: str,
+    location: str,
+    data: HeldData,
+    agenda: str = "",
+    invitees: list[NetworkMember] | None = None,
+    kind: str = MeetingKind.FIX,
     duration_minutes: int = 90,
 ) -> NetworkMeeting:
     """Record a meeting that already took place (entered afterwards), with the same rules as holding one.
@@ -289,18 +372,36 @@ def record_past_meeting(
         errors.add("location", _("Give the location."))
     basis = valid_legal_basis(case, timezone.localtime(starts_at).date())
     if basis is None:
-        errors.add("legal_basis", _("The chain has no legal basis valid on this date: a case conference cannot be held without one."))
+        errors.add(
+            "legal_basis",
+            _("The chain has no legal basis valid on this date: a case conference cannot be held without one."),
+        )
     if not data.youth_attended:
-        errors.add("youth_attended", _("%(rule)s: the youth must attend the meeting.") % {"rule": NO_MEETING_WITHOUT_YOUTH})
+        errors.add(
+            "youth_attended", _("%(rule)s: the youth must attend the meeting.") % {"rule": NO_MEETING_WITHOUT_YOUTH}
+        )
     errors.raise_if_any()
     with transaction.atomic():
         meeting = NetworkMeeting.objects.create(
-            case=case, kind=kind, starts_at=starts_at, duration_minutes=duration_minutes, location_kind=location_kind,
-            location=location.strip(), agenda=agenda.strip(), legal_basis=basis, created_by=actor,
+            case=case,
+            kind=kind,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            location_kind=location_kind,
+            location=location.strip(),
+            agenda=agenda.strip(),
+            legal_basis=basis,
+            created_by=actor,
         )
         meeting.invitees.set(invitees or [])
-        log("meeting.planned", actor=actor, obj=meeting, chain_id=case.chain_id, case_id=case.pk,
-            details={"afterwards": True})
+        log(
+            "meeting.planned",
+            actor=actor,
+            obj=meeting,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"afterwards": True},
+        )
         hold_meeting(actor=actor, meeting=meeting, data=data)
     meeting.refresh_from_db()
     return meeting

@@ -17,12 +17,15 @@ class NetworkMeeting(TimestampedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="network_meetings")
     kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices, default=MeetingKind.FIX)
     starts_at = models.DateTimeField(_("date and time"))
-    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90,
-                                                        validators=[MinValueValidator(15), MaxValueValidator(480)])
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
     location_kind = models.CharField(_("kind of location"), max_length=10, choices=LocationKind.choices)
     location = models.CharField(_("location"), max_length=200)
     agenda = EncryptedTextField(_("agenda"), blank=True)
-    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="+", verbose_name=_("legal basis"))
+    legal_basis = models.ForeignKey(
+        LegalBasis, on_delete=models.PROTECT, related_name="+", verbose_name=_("legal basis")
+    )
     invitees = models.ManyToManyField(NetworkMember, blank=True, related_name="invitations", verbose_name=_("invitees"))
     status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     youth_attended = models.BooleanField(_("the youth attended"), default=False)
@@ -76,7 +79,9 @@ class DomainProgress(UUIDModel):
     meeting = models.ForeignKey(NetworkMeeting, on_delete=models.CASCADE, related_name="progress")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="domain_progress")
     domain = models.CharField(_("life domain"), max_length=40)
-    score = models.PositiveSmallIntegerField(_("progress (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        _("progress (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     note = EncryptedTextField(_("note"), blank=True)
 
     objects = ScopedManager(chain="case__chain")

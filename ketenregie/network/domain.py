@@ -108,8 +108,14 @@ def add_network_member(*, actor: User, case: Case, data: MemberData) -> NetworkM
         member.since = member.since or timezone.localdate()
         member.save()
         _sync_trusted_person(case, member)
-        log("network.member_added", actor=actor, obj=member, chain_id=case.chain_id, case_id=case.pk,
-            details={"kind": data.kind, "support_figure": data.is_support_figure})
+        log(
+            "network.member_added",
+            actor=actor,
+            obj=member,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"kind": data.kind, "support_figure": data.is_support_figure},
+        )
     return member
 
 
@@ -143,10 +149,13 @@ def end_network_member(
     open_actions = Action.objects.with_scope(chain=case.chain_id).filter(
         responsible_member=member, status__in=OPEN_ACTION_STATUSES
     )
-    if reassign_to is not None and (reassign_to.case_id != case.pk or reassign_to.pk == member.pk
-                                    or not reassign_to.is_current_on(on)):
-        raise ValidationFailed(_("Choose someone else from this youth's current network."),
-                               errors=[{"field": "reassign_to", "message": _("Choose someone else from this youth's current network.")}])
+    if reassign_to is not None and (
+        reassign_to.case_id != case.pk or reassign_to.pk == member.pk or not reassign_to.is_current_on(on)
+    ):
+        raise ValidationFailed(
+            _("Choose someone else from this youth's current network."),
+            errors=[{"field": "reassign_to", "message": _("Choose someone else from this youth's current network.")}],
+        )
     count = open_actions.count()
     if count and reassign_to is None:
         raise GuardFailed(
@@ -160,19 +169,25 @@ def end_network_member(
         member.until = on
         if member.is_trusted_person:
             member.is_trusted_person = False
-            Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(trusted_person_name="", trusted_person_contact="")
+            Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(
+                trusted_person_name="", trusted_person_contact=""
+            )
         member.save(update_fields=["until", "is_trusted_person", "updated_at"])
-        log("network.member_ended", actor=actor, obj=member, chain_id=case.chain_id, case_id=case.pk,
-            details={"reassigned_actions": count})
+        log(
+            "network.member_ended",
+            actor=actor,
+            obj=member,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"reassigned_actions": count},
+        )
     return member
 
 
 # --- Offence groups -------------------------------------------------------------------------------
 
 
-def create_offence_group(
-    *, actor: User, chain, name: str, facts_on: date | None, dynamics: str = ""
-) -> OffenceGroup:
+def create_offence_group(*, actor: User, chain, name: str, facts_on: date | None, dynamics: str = "") -> OffenceGroup:
     if not roles_in(actor, chain.pk) & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}:
         raise NotAllowed(_("Your role does not allow this."))
     errors = Errors()
@@ -182,22 +197,29 @@ def create_offence_group(
         errors.add("facts_on", _("The date of the facts cannot be in the future."))
     errors.raise_if_any()
     with transaction.atomic():
-        group = OffenceGroup.objects.create(chain=chain, name=name.strip(), facts_on=facts_on, dynamics=dynamics.strip(),
-                                            created_by=actor)
+        group = OffenceGroup.objects.create(
+            chain=chain, name=name.strip(), facts_on=facts_on, dynamics=dynamics.strip(), created_by=actor
+        )
         log("offence_group.changed", actor=actor, obj=group, chain_id=chain.pk)
     return group
 
 
 def link_case_to_group(
-    *, actor: User, group: OffenceGroup, case: Case, position: str = GroupPosition.UNKNOWN,
+    *,
+    actor: User,
+    group: OffenceGroup,
+    case: Case,
+    position: str = GroupPosition.UNKNOWN,
     influence: str = Influence.UNKNOWN,
 ) -> OffenceGroupMember:
     """Link a case to a group: coordinators any case of the chain, case directors their own."""
     from ketenregie.consent.policy import can_work_on_case
 
     if case.chain_id != group.chain_id:
-        raise ValidationFailed(_("The case belongs to another chain."),
-                               errors=[{"field": "case", "message": _("The case belongs to another chain.")}])
+        raise ValidationFailed(
+            _("The case belongs to another chain."),
+            errors=[{"field": "case", "message": _("The case belongs to another chain.")}],
+        )
     if not can_work_on_case(actor, case):
         raise NotAllowed(_("Your role does not allow this."))
     errors = Errors()

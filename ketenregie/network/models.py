@@ -22,7 +22,11 @@ class NetworkMember(TimestampedModel):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="network_memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="network_memberships",
         verbose_name=_("partner account"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -71,8 +75,9 @@ class OffenceGroup(TimestampedModel):
 class OffenceGroupMember(UUIDModel):
     group = models.ForeignKey(OffenceGroup, on_delete=models.CASCADE, related_name="members")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offence_groups")
-    position = models.CharField(_("position in the group"), max_length=20, choices=GroupPosition.choices,
-                                default=GroupPosition.UNKNOWN)
+    position = models.CharField(
+        _("position in the group"), max_length=20, choices=GroupPosition.choices, default=GroupPosition.UNKNOWN
+    )
     influence = models.CharField(_("influence"), max_length=20, choices=Influence.choices, default=Influence.UNKNOWN)
 
     objects = ScopedManager(chain="group__chain")

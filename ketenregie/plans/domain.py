@@ -62,26 +62,43 @@ def snapshot(plan: Plan) -> dict:
     if plan.pk is None:
         return {"domains": []}
     domains = (
-        PlanDomain.objects.with_scope(chain=plan.case.chain_id).filter(plan=plan)
+        PlanDomain.objects.with_scope(chain=plan.case.chain_id)
+        .filter(plan=plan)
         .prefetch_related("goals__actions__responsible_member", "goals__actions__responsible_organisation")
     )
     return {
         "domains": [
             {
-                "domain": d.domain, "situation": d.situation, "strengths": d.strengths, "risks": d.risks,
+                "domain": d.domain,
+                "situation": d.situation,
+                "strengths": d.strengths,
+                "risks": d.risks,
                 "glm_needs": d.glm_needs,
                 "goals": [
                     {
-                        "id": str(g.pk), "text": g.text, "proposed_by": g.proposed_by,
-                        "intended_result": g.intended_result, "youth_agreed": g.youth_agreed,
+                        "id": str(g.pk),
+                        "text": g.text,
+                        "proposed_by": g.proposed_by,
+                        "intended_result": g.intended_result,
+                        "youth_agreed": g.youth_agreed,
                         "actions": [
                             {
-                                "id": str(a.pk), "what": a.what, "status": a.status, "note": a.note,
+                                "id": str(a.pk),
+                                "what": a.what,
+                                "status": a.status,
+                                "note": a.note,
                                 "due_on": a.due_on.isoformat() if a.due_on else None,
-                                "responsible": (a.responsible_member.name if a.responsible_member_id
-                                                else a.responsible_organisation.name if a.responsible_organisation_id else ""),
+                                "responsible": (
+                                    a.responsible_member.name
+                                    if a.responsible_member_id
+                                    else a.responsible_organisation.name
+                                    if a.responsible_organisation_id
+                                    else ""
+                                ),
                                 "responsible_member": str(a.responsible_member_id) if a.responsible_member_id else None,
-                                "responsible_organisation": str(a.responsible_organisation_id) if a.responsible_organisation_id else None,
+                                "responsible_organisation": str(a.responsible_organisation_id)
+                                if a.responsible_organisation_id
+                                else None,
                             }
                             for a in g.actions.all()
                         ],
@@ -124,7 +141,9 @@ def diff(before: dict, after: dict, labels: dict[str, str] | None = None) -> lis
                 was = old_actions.pop(action["id"], {})
                 for key in ("what", "responsible", "due_on", "status", "note"):
                     if was.get(key) != action.get(key):
-                        changes.append(Change(f"{name} › goal {gi} › action {ai} › {key}", was.get(key), action.get(key)))
+                        changes.append(
+                            Change(f"{name} › goal {gi} › action {ai} › {key}", was.get(key), action.get(key))
+                        )
             for gone in old_actions.values():
                 changes.append(Change(f"{name} › goal {gi} › action removed", gone.get("what"), None))
         for gone in old_goals.values():
@@ -176,18 +195,32 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
                 # Open actions need someone in the current network; finished ones keep their history.
                 is_open = a.status in (ActionStatus.PLANNED, ActionStatus.RUNNING)
                 if a.responsible_member is not None and a.responsible_member not in (members if is_open else everyone):
-                    errors.add(f"{where}.responsible_member", _("The responsible person must be in the youth's current network."))
+                    errors.add(
+                        f"{where}.responsible_member",
+                        _("The responsible person must be in the youth's current network."),
+                    )
                 if a.responsible_organisation is not None and a.responsible_organisation not in partner_orgs:
-                    errors.add(f"{where}.responsible_organisation", _("The responsible organisation must be a partner of the chain."))
+                    errors.add(
+                        f"{where}.responsible_organisation",
+                        _("The responsible organisation must be a partner of the chain."),
+                    )
                 if a.responsible_member is None and a.responsible_organisation is None:
-                    errors.add(f"{where}.responsible_member", _("Choose who is responsible: someone from the network or an organisation."))
+                    errors.add(
+                        f"{where}.responsible_member",
+                        _("Choose who is responsible: someone from the network or an organisation."),
+                    )
     errors.raise_if_any()
     labels = {d["code"]: d["label"] for d in chain.life_domains}
     with transaction.atomic():
         plan = Plan.objects.with_scope(chain=case.chain_id).select_for_update().filter(case=case).first()
         current = plan.version if plan else 0
         if version != current:
-            raise StaleVersion(_("Someone else saved this plan in the meantime (version %(v)d). Reload the plan; your changes are shown so you can add them again.") % {"v": current})
+            raise StaleVersion(
+                _(
+                    "Someone else saved this plan in the meantime (version %(v)d). Reload the plan; your changes are shown so you can add them again."
+                )
+                % {"v": current}
+            )
         if plan is None:
             plan = Plan.objects.create(case=case, version=0, updated_by=actor)
         before = snapshot(plan)
@@ -217,7 +250,9 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
                     action.what, action.status, action.note = a.what.strip(), a.status, a.note.strip()
                     action.due_on, action.position = a.due_on, ai
                     action.responsible_member = everyone.get(a.responsible_member) if a.responsible_member else None
-                    action.responsible_organisation = partner_orgs.get(a.responsible_organisation) if a.responsible_organisation else None
+                    action.responsible_organisation = (
+                        partner_orgs.get(a.responsible_organisation) if a.responsible_organisation else None
+                    )
                     action.save()
                     kept_actions.add(action.pk)
         removed_actions = [a for pk, a in existing_actions.items() if pk not in kept_actions]
@@ -240,11 +275,21 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
         after = snapshot(plan)
         changes = diff(before, after, labels)
         PlanVersion.objects.create(
-            plan=plan, number=plan.version, snapshot=after, changes=[c.path for c in changes],
-            created_by=actor, created_at=timezone.now(),
+            plan=plan,
+            number=plan.version,
+            snapshot=after,
+            changes=[c.path for c in changes],
+            created_by=actor,
+            created_at=timezone.now(),
         )
-        log("plan.saved", actor=actor, obj=plan, chain_id=case.chain_id, case_id=case.pk,
-            details={"version": plan.version, "changed": len(changes)})
+        log(
+            "plan.saved",
+            actor=actor,
+            obj=plan,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"version": plan.version, "changed": len(changes)},
+        )
     return plan
 
 
@@ -269,8 +314,20 @@ def update_action_status(*, actor: User, action: Action, status: str, note: str 
         plan.version += 1
         plan.updated_by = actor
         plan.save(update_fields=["version", "updated_by", "updated_at"])
-        PlanVersion.objects.create(plan=plan, number=plan.version, snapshot=snapshot(plan),
-                                   changes=["action status"], created_by=actor, created_at=timezone.now())
-        log("plan.action_updated", actor=actor, obj=action, chain_id=case.chain_id, case_id=case.pk,
-            details={"status": status})
+        PlanVersion.objects.create(
+            plan=plan,
+            number=plan.version,
+            snapshot=snapshot(plan),
+            changes=["action status"],
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        log(
+            "plan.action_updated",
+            actor=actor,
+            obj=action,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"status": status},
+        )
     return action

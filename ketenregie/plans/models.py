@@ -58,19 +58,28 @@ class Action(UUIDModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plan_actions")  # for fast case queries
     what = EncryptedTextField(_("what"))
     responsible_member = models.ForeignKey(
-        NetworkMember, on_delete=models.PROTECT, null=True, blank=True, related_name="actions",
+        NetworkMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
         verbose_name=_("responsible (network member)"),
     )
     responsible_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("responsible (organisation)"),
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     note = EncryptedTextField(_("note"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    source_meeting = models.ForeignKey("meetings.NetworkMeeting", on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="agreements")
+    source_meeting = models.ForeignKey(
+        "meetings.NetworkMeeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements"
+    )
 
     objects = ScopedManager(chain="case__chain")
 

@@ -17,7 +17,9 @@ from ketenregie.common.errors import DomainError
 from ketenregie.consent import policy
 
 
-def get_case(request: HttpRequest, case_id: Any, *, audit: bool = True, work: bool = False, content: bool = False) -> Case:
+def get_case(
+    request: HttpRequest, case_id: Any, *, audit: bool = True, work: bool = False, content: bool = False
+) -> Case:
     """The case through the policy (404 when out of scope); every read is audited.
 
     ``content=True`` requires the right to read the full dossier (not only the OT summary);
@@ -25,15 +27,23 @@ def get_case(request: HttpRequest, case_id: Any, *, audit: bool = True, work: bo
     Others get the same 404 as for a case that does not exist.
     """
     case = policy.get_visible_case(request.user, case_id)
-    allowed = policy.can_work_on_case(request.user, case) if work else (
-        policy.can_view_case_content(request.user, case) if content else True
+    allowed = (
+        policy.can_work_on_case(request.user, case)
+        if work
+        else (policy.can_view_case_content(request.user, case) if content else True)
     )
     if not allowed:
         log("access.denied", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk, result="denied")
         raise Http404
     if audit:
-        log("case.viewed", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk,
-            details={"view": request.resolver_match.url_name if request.resolver_match else ""})
+        log(
+            "case.viewed",
+            actor=request.user,
+            obj=case,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
+        )
     return case
 
 

@@ -34,18 +34,49 @@ ANTWERP_PARTNERS = [o[0] for o in ORGANISATIONS if o[2] == "Antwerpen"]
 
 # username, first name, last name, e-mail, [(chain slug, role, organisation name)], administrator
 ACCOUNTS = [
-    ("coordinator", "Sofie", "Claes", "sofie.claes@genk.example", [("fix-genk", Role.OPERATIONAL_COORDINATOR, None)], False),
-    ("strateeg", "Koen", "Peeters", "koen.peeters@genk.example",
-     [("fix-genk", Role.STRATEGIC_COORDINATOR, None), ("kompas-antwerpen", Role.STRATEGIC_COORDINATOR, None)], False),
+    (
+        "coordinator",
+        "Sofie",
+        "Claes",
+        "sofie.claes@genk.example",
+        [("fix-genk", Role.OPERATIONAL_COORDINATOR, None)],
+        False,
+    ),
+    (
+        "strateeg",
+        "Koen",
+        "Peeters",
+        "koen.peeters@genk.example",
+        [("fix-genk", Role.STRATEGIC_COORDINATOR, None), ("kompas-antwerpen", Role.STRATEGIC_COORDINATOR, None)],
+        False,
+    ),
     ("regisseur1", "Lotte", "Janssens", "lotte.janssens@genk.example", [("fix-genk", Role.CASE_DIRECTOR, None)], False),
     ("regisseur2", "Yusuf", "Demir", "yusuf.demir@genk.example", [("fix-genk", Role.CASE_DIRECTOR, None)], False),
-    ("ot-politie", "Bart", "Maes", "bart.maes@carma.example",
-     [("fix-genk", Role.OT_MEMBER, "Politiezone CARMA")], False),
+    (
+        "ot-politie",
+        "Bart",
+        "Maes",
+        "bart.maes@carma.example",
+        [("fix-genk", Role.OT_MEMBER, "Politiezone CARMA")],
+        False,
+    ),
     ("ot-caw", "Elif", "Yilmaz", "elif.yilmaz@caw.example", [("fix-genk", Role.OT_MEMBER, "CAW Limburg")], False),
-    ("partner-school", "Nathalie", "Willems", "nathalie.willems@clb.example",
-     [("fix-genk", Role.PARTNER, "CLB GO! Genk")], False),
-    ("coordinator-antwerpen", "Hanne", "Wouters", "hanne.wouters@antwerpen.example",
-     [("kompas-antwerpen", Role.OPERATIONAL_COORDINATOR, None)], False),
+    (
+        "partner-school",
+        "Nathalie",
+        "Willems",
+        "nathalie.willems@clb.example",
+        [("fix-genk", Role.PARTNER, "CLB GO! Genk")],
+        False,
+    ),
+    (
+        "coordinator-antwerpen",
+        "Hanne",
+        "Wouters",
+        "hanne.wouters@antwerpen.example",
+        [("kompas-antwerpen", Role.OPERATIONAL_COORDINATOR, None)],
+        False,
+    ),
     ("admin", "Pieter", "Beheer", "beheer@genk.example", [], True),
 ]
 
@@ -57,7 +88,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEMO and not settings.TESTING:
-            raise CommandError("seed_demo runs only in demo mode (KETENREGIE_DEMO=true): it creates accounts with password 'demo'.")
+            raise CommandError(
+                "seed_demo runs only in demo mode (KETENREGIE_DEMO=true): it creates accounts with password 'demo'."
+            )
         with scopes_disabled(), transaction.atomic():
             chains = self._chains()
             organisations = self._organisations(chains)
@@ -75,19 +108,42 @@ class Command(BaseCommand):
         fix, _ = Chain.objects.update_or_create(
             slug="fix-genk",
             defaults={
-                "name": "FIX Genk", "municipality": "Genk", "age_min": 12, "age_max": 25,
-                "follow_up_after_max_age": False, "postal_codes": ["3600"], "follow_up_cadence_days": 7,
+                "name": "FIX Genk",
+                "municipality": "Genk",
+                "age_min": 12,
+                "age_max": 25,
+                "follow_up_after_max_age": False,
+                "postal_codes": ["3600"],
+                "follow_up_cadence_days": 7,
                 "out_of_view_days": 21,
             },
         )
         kompas, _ = Chain.objects.update_or_create(
             slug="kompas-antwerpen",
             defaults={
-                "name": "KOMPAS+ Antwerpen", "municipality": "Antwerpen", "age_min": 12, "age_max": 18,
+                "name": "KOMPAS+ Antwerpen",
+                "municipality": "Antwerpen",
+                "age_min": 12,
+                "age_max": 18,
                 "follow_up_after_max_age": True,
-                "postal_codes": ["2000", "2018", "2020", "2030", "2040", "2050", "2060", "2100", "2140", "2170",
-                                 "2180", "2600", "2610", "2660"],
-                "follow_up_cadence_days": 7, "out_of_view_days": 21,
+                "postal_codes": [
+                    "2000",
+                    "2018",
+                    "2020",
+                    "2030",
+                    "2040",
+                    "2050",
+                    "2060",
+                    "2100",
+                    "2140",
+                    "2170",
+                    "2180",
+                    "2600",
+                    "2610",
+                    "2660",
+                ],
+                "follow_up_cadence_days": 7,
+                "out_of_view_days": 21,
             },
         )
         return {"fix-genk": fix, "kompas-antwerpen": kompas}
@@ -102,7 +158,8 @@ class Command(BaseCommand):
         for chain_slug, names in (("fix-genk", GENK_PARTNERS), ("kompas-antwerpen", ANTWERP_PARTNERS)):
             for name in names:
                 ChainPartner.objects.update_or_create(
-                    chain=chains[chain_slug], organisation=organisations[name],
+                    chain=chains[chain_slug],
+                    organisation=organisations[name],
                     defaults={"in_operational_team": organisations[name].kind != K.SCHOOL or "CLB" in name},
                 )
         return organisations
@@ -117,6 +174,8 @@ class Command(BaseCommand):
             user.save()
             for slug, role, org_name in roles:
                 Membership.objects.update_or_create(
-                    user=user, chain=chains[slug], role=role,
+                    user=user,
+                    chain=chains[slug],
+                    role=role,
                     defaults={"organisation": organisations.get(org_name) if org_name else None, "is_active": True},
                 )
