@@ -17,6 +17,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.forms import LoginForm, SecondFactorForm, TokenForm, TOTPCodeForm
 from ketenregie.accounts.models import PersonalAccessToken
 from ketenregie.accounts.queries import memberships_of
+from ketenregie.audit.domain import log
 from ketenregie.common.access import AUTHENTICATED, PUBLIC, access_rule
 
 
@@ -72,6 +73,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         codes = domain.confirm_totp_device(actor=request.user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
             otp_login(request, device)
+            request.session.cycle_key()  # a new session id once the second factor is proven
             request.session["ketenregie_fresh_recovery_codes"] = codes
             return redirect("accounts:recovery_codes")
         form.add_error("code", _("This code is not right. Check the time on your phone and enter the newest code."))
@@ -100,6 +102,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = domain.verify_second_factor(actor=request.user, code=form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
+            request.session.cycle_key()  # a new session id once the second factor is proven
             next_url = request.GET.get("next", "")
             from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -159,13 +162,27 @@ def revoke_token(request: HttpRequest, token_id) -> HttpResponse:
 
 # --- Password change and reset (Django's views, our templates) --------------------------------
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log("auth.password_changed", actor=self.request.user, obj=self.request.user)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        # Logged without the address: the same answer for known and unknown accounts (A4).
+        log("auth.password_reset_requested", actor=None)
+        return super().form_valid(form)
+
+
 password_change = access_rule(AUTHENTICATED)(
-    auth_views.PasswordChangeView.as_view(
+    PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:account")
     )
 )
 password_reset = _mark_public(
-    auth_views.PasswordResetView.as_view(
+    PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
         email_template_name="accounts/email/password_reset.txt",
         subject_template_name="accounts/email/password_reset_subject.txt",

@@ -30,7 +30,7 @@ def test_every_demo_account_sees_a_section_per_role(client, demo):
         user = User.objects.get(username=username)
         client.force_login(user)
 
-        response = client.get(HOME)
+        response = client.get(HOME, HTTP_ACCEPT_LANGUAGE="nl")
 
         assert response.status_code == 200, username
         with translation.override("nl"):
@@ -66,7 +66,7 @@ def test_administrator_sees_the_administration_and_no_case_content(client, demo)
 
 
 def test_user_without_a_role_sees_the_empty_state(client_for, no_role_user):
-    response = client_for(no_role_user).get(HOME)
+    response = client_for(no_role_user).get(HOME, HTTP_ACCEPT_LANGUAGE="nl")
 
     assert response.status_code == 200
     assert response.context["sections"] == []

@@ -179,6 +179,5 @@ def test_wrong_method_is_a_405_naming_the_allowed_ones(client_for, coordinator):
     assert response["Allow"] == "GET"
 
 
-@pytest.mark.xfail(strict=True, reason="django-ninja answers 405 itself, as text/html, before our error handlers")
 def test_wrong_method_is_a_problem(client_for, coordinator):
     assert_problem(client_for(coordinator).delete("/api/v1/me"), 405)
