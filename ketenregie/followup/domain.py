@@ -14,8 +14,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import existing_submission
-from ketenregie.cases.domain import Errors, _add_to_next_meeting
+from ketenregie.cases.domain import Errors, _add_to_next_meeting, existing_submission
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed

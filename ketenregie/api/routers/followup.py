@@ -35,9 +35,13 @@ CASE_ID = "/cases/{uuid:case_id}"
 
 
 class ContactIn(In):
-    contact_at: Moment = Field(description="When, with its offset, e.g. `2026-03-29T23:30:00+02:00`. Not in the future.")
+    contact_at: Moment = Field(
+        description="When, with its offset, e.g. `2026-03-29T23:30:00+02:00`. Not in the future."
+    )
     with_whom: ContactWith = ContactWith.YOUTH
-    network_member: uuid.UUID | None = Field(None, description="Who in the youth's network; when `with_whom` is `network_member`.")
+    network_member: uuid.UUID | None = Field(
+        None, description="Who in the youth's network; when `with_whom` is `network_member`."
+    )
     channel: ContactChannel = ContactChannel.FACE_TO_FACE
     reached: StrictBool = True
     note: LongText = ""
@@ -45,7 +49,9 @@ class ContactIn(In):
         default_factory=list, description="Codes of the chain's life domains talked about."
     )
     positive_development: StrictBool = False
-    submission_key: uuid.UUID | None = Field(None, description="A key of your choice: retrying with it logs one contact.")
+    submission_key: uuid.UUID | None = Field(
+        None, description="A key of your choice: retrying with it logs one contact."
+    )
 
 
 class ContactOut(Schema):
@@ -102,7 +108,9 @@ class AcknowledgeIn(In):
 
 class AcknowledgeOut(Schema):
     key: str
-    quiet_until: date = Field(description="The signal stays away until this day and returns after it if its cause persists.")
+    quiet_until: date = Field(
+        description="The signal stays away until this day and returns after it if its cause persists."
+    )
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -113,34 +121,58 @@ def _workable_case(request: HttpRequest, case_id: uuid.UUID, *, view: str):
     user = request.user
     case = policy.get_visible_case(user, case_id)
     if not policy.can_work_on_case(user, case):
-        log("access.denied", actor=user, obj=case, chain_id=case.chain_id, case_id=case.pk, result="denied",
-            details={"view": view})
+        log(
+            "access.denied",
+            actor=user,
+            obj=case,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            result="denied",
+            details={"view": view},
+        )
         raise NotAllowed(_("Your role does not allow you to see the follow-up of this case."))
     return case
 
 
 def _contact(c: FollowUpContact) -> dict:
     return {
-        "id": c.pk, "contact_at": c.contact_at, "with_whom": c.with_whom,
+        "id": c.pk,
+        "contact_at": c.contact_at,
+        "with_whom": c.with_whom,
         "network_member": {"id": c.network_member.pk, "name": c.network_member.name} if c.network_member else None,
-        "channel": c.channel, "reached": c.reached, "note": c.note, "life_domains": list(c.life_domains or []),
-        "positive_development": c.positive_development, "created_by": shared.user_ref(c.created_by),
+        "channel": c.channel,
+        "reached": c.reached,
+        "note": c.note,
+        "life_domains": list(c.life_domains or []),
+        "positive_development": c.positive_development,
+        "created_by": shared.user_ref(c.created_by),
     }
 
 
 def _event(e: MajorEvent) -> dict:
     return {
-        "id": e.pk, "kind": e.kind, "kind_label": str(EventKind(e.kind).label), "occurred_on": e.occurred_on,
-        "description": e.description, "flagged_for_ot": e.flagged_for_ot, "created_at": e.created_at,
+        "id": e.pk,
+        "kind": e.kind,
+        "kind_label": str(EventKind(e.kind).label),
+        "occurred_on": e.occurred_on,
+        "description": e.description,
+        "flagged_for_ot": e.flagged_for_ot,
+        "created_at": e.created_at,
         "created_by": shared.user_ref(e.created_by),
     }
 
 
 def _signal(s) -> dict:
     return {
-        "key": s.key, "kind": s.kind, "kind_label": s.kind_label, "severity": s.severity,
+        "key": s.key,
+        "kind": s.kind,
+        "kind_label": s.kind_label,
+        "severity": s.severity,
         "case": {"id": s.case_id, "reference": s.case_reference, "youth_name": s.youth_name},
-        "reason": s.reason, "action": s.action, "url": queries.action_url(s), "since": s.since,
+        "reason": s.reason,
+        "action": s.action,
+        "url": queries.action_url(s),
+        "since": s.since,
     }
 
 
@@ -152,13 +184,31 @@ def _signal(s) -> dict:
     response=responses({200: list[ContactOut]}),
     openapi_extra=PROBLEM_CONTENT,
     summary="The follow-up contacts of a case, newest first",
-    description="For the chain's operational coordinators and the case's own case director.",
+    description=(
+        "For the chain's operational coordinators and the case's own case director. "
+        "Page through a long history with `limit` and `offset`."
+    ),
 )
-def list_contacts(request: HttpRequest, case_id: uuid.UUID):
+def list_contacts(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    offset: Annotated[int, Field(ge=0, le=shared.MAX_OFFSET)] = 0,
+):
     case = _workable_case(request, case_id, view="api.contacts")
-    contacts = list(FollowUpContact.objects.filter(case=case).select_related("network_member", "created_by"))
-    log("case.viewed", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk,
-        details={"view": "api.contacts", "results": len(contacts)})
+    contacts = list(
+        FollowUpContact.objects.filter(case=case).select_related("network_member", "created_by")[
+            offset : offset + limit
+        ]
+    )
+    log(
+        "case.viewed",
+        actor=request.user,
+        obj=case,
+        chain_id=case.chain_id,
+        case_id=case.pk,
+        details={"view": "api.contacts", "results": len(contacts)},
+    )
     return [_contact(c) for c in contacts]
 
 
@@ -180,8 +230,13 @@ def record_contact(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn)
         if member is None:
             raise shared.field_error("network_member", _("Choose someone from this youth's network."))
     data = domain.ContactData(
-        contact_at=payload.contact_at, with_whom=payload.with_whom, channel=payload.channel, reached=payload.reached,
-        note=payload.note, life_domains=list(payload.life_domains), positive_development=payload.positive_development,
+        contact_at=payload.contact_at,
+        with_whom=payload.with_whom,
+        channel=payload.channel,
+        reached=payload.reached,
+        note=payload.note,
+        life_domains=list(payload.life_domains),
+        positive_development=payload.positive_development,
         network_member=member,
     )
     contact = domain.record_contact(actor=request.user, case=case, data=data, submission_key=payload.submission_key)
@@ -206,8 +261,14 @@ def record_contact(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn)
 def list_events(request: HttpRequest, case_id: uuid.UUID):
     case = _workable_case(request, case_id, view="api.events")
     events = list(MajorEvent.objects.filter(case=case).select_related("created_by"))
-    log("case.viewed", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk,
-        details={"view": "api.events", "results": len(events)})
+    log(
+        "case.viewed",
+        actor=request.user,
+        obj=case,
+        chain_id=case.chain_id,
+        case_id=case.pk,
+        details={"view": "api.events", "results": len(events)},
+    )
     return [_event(e) for e in events]
 
 
@@ -224,8 +285,13 @@ def list_events(request: HttpRequest, case_id: uuid.UUID):
 )
 def record_event(request: HttpRequest, case_id: uuid.UUID, payload: EventIn):
     case = _workable_case(request, case_id, view="api.events")
-    event = domain.record_event(actor=request.user, case=case, kind=payload.kind, occurred_on=payload.occurred_on,
-                                description=payload.description)
+    event = domain.record_event(
+        actor=request.user,
+        case=case,
+        kind=payload.kind,
+        occurred_on=payload.occurred_on,
+        description=payload.description,
+    )
     domain_notify.notify_event_recorded(event=event, actor=request.user)
     return Status(201, _event(event))
 
