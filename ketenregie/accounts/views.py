@@ -162,6 +162,7 @@ def revoke_token(request: HttpRequest, token_id) -> HttpResponse:
 
 # --- Password change and reset (Django's views, our templates) --------------------------------
 
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)

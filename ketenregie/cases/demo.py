@@ -329,6 +329,10 @@ def _seed_chain(chain, rows, organisations) -> None:
         seed_demo_network(case, organisations)
         if case.case_director_id:
             seed_demo_plan(case, case.case_director)
+    from ketenregie.followup.demo import seed_demo_followup
+
+    for case in Case.objects.with_scope(chain=chain.pk).filter(status=CaseStatus.ACTIVE).order_by("reference"):
+        seed_demo_followup(case, case.case_director)
 
     domain.plan_ot_meeting(
         actor=coordinator,

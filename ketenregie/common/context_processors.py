@@ -33,6 +33,11 @@ def nav_items(request: HttpRequest) -> dict:
         entries.append((_("Consults"), "cases:consult_list"))
     if roles & {Role.OPERATIONAL_COORDINATOR, Role.OT_MEMBER}:
         entries.append((_("OT"), "cases:ot_list"))
+    if roles & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}:
+        entries.append((_("Signals"), "followup:signals"))
+        entries.append((_("Intervision"), "followup:intervision"))
+    if roles:
+        entries.append((_("Notifications"), "followup:notifications"))
     items = []
     for label, name in entries:
         url = reverse(name)

@@ -53,10 +53,14 @@ class ContactData:
     network_member: NetworkMember | None = None
 
 
-def record_contact(*, actor: User, case: Case, data: ContactData, submission_key: uuid.UUID | None = None) -> FollowUpContact:
+def record_contact(
+    *, actor: User, case: Case, data: ContactData, submission_key: uuid.UUID | None = None
+) -> FollowUpContact:
     """Log a follow-up contact. Not in the future, not on a closed case, not before the registration."""
     _require_work(actor, case)
-    if (existing := existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)) is not None:
+    if (
+        existing := existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)
+    ) is not None:
         return existing
     errors = Errors()
     if timezone.is_naive(data.contact_at):
@@ -67,7 +71,9 @@ def record_contact(*, actor: User, case: Case, data: ContactData, submission_key
         errors.add("contact_at", _("A contact cannot be before the registration."))
     if data.with_whom not in ContactWith.values:
         errors.add("with_whom", _("Choose with whom."))
-    if data.with_whom == ContactWith.NETWORK_MEMBER and (data.network_member is None or data.network_member.case_id != case.pk):
+    if data.with_whom == ContactWith.NETWORK_MEMBER and (
+        data.network_member is None or data.network_member.case_id != case.pk
+    ):
         errors.add("network_member", _("Choose someone from this youth's network."))
     if data.channel not in ContactChannel.values:
         errors.add("channel", _("Choose the channel."))
@@ -78,14 +84,26 @@ def record_contact(*, actor: User, case: Case, data: ContactData, submission_key
     try:
         with transaction.atomic():
             contact = FollowUpContact.objects.create(
-                case=case, contact_at=data.contact_at, with_whom=data.with_whom, channel=data.channel,
-                reached=data.reached, note=data.note.strip(), life_domains=list(dict.fromkeys(data.life_domains)),
+                case=case,
+                contact_at=data.contact_at,
+                with_whom=data.with_whom,
+                channel=data.channel,
+                reached=data.reached,
+                note=data.note.strip(),
+                life_domains=list(dict.fromkeys(data.life_domains)),
                 positive_development=data.positive_development,
                 network_member=data.network_member if data.with_whom == ContactWith.NETWORK_MEMBER else None,
-                created_by=actor, submission_key=submission_key,
+                created_by=actor,
+                submission_key=submission_key,
             )
-            log("followup.contact", actor=actor, obj=contact, chain_id=case.chain_id, case_id=case.pk,
-                details={"with": data.with_whom, "reached": data.reached})
+            log(
+                "followup.contact",
+                actor=actor,
+                obj=contact,
+                chain_id=case.chain_id,
+                case_id=case.pk,
+                details={"with": data.with_whom, "reached": data.reached},
+            )
     except IntegrityError:
         existing = existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)
         if existing is not None:
@@ -113,7 +131,9 @@ def set_cadence(*, actor: User, case: Case, days: int | None, reason: str) -> Ca
         CaseCadence.objects.with_scope(chain=case.chain_id).filter(case=case).delete()
         cadence = None
         if days is not None:
-            cadence = CaseCadence.objects.create(case=case, days=days, reason=reason.strip(), set_by=actor, set_at=timezone.now())
+            cadence = CaseCadence.objects.create(
+                case=case, days=days, reason=reason.strip(), set_by=actor, set_at=timezone.now()
+            )
         log("followup.cadence", actor=actor, obj=case, chain_id=case.chain_id, case_id=case.pk, details={"days": days})
     return cadence
 
@@ -131,10 +151,22 @@ def record_event(*, actor: User, case: Case, kind: str, occurred_on: date, descr
     errors.raise_if_any()
     flag = kind in (case.chain.ot_event_kinds or []) and case.status in FOLLOW_UP_STATUSES
     with transaction.atomic():
-        event = MajorEvent.objects.create(case=case, kind=kind, occurred_on=occurred_on, description=description.strip(),
-                                          flagged_for_ot=flag, created_by=actor)
-        log("followup.event", actor=actor, obj=event, chain_id=case.chain_id, case_id=case.pk,
-            details={"kind": kind, "flagged_for_ot": flag})
+        event = MajorEvent.objects.create(
+            case=case,
+            kind=kind,
+            occurred_on=occurred_on,
+            description=description.strip(),
+            flagged_for_ot=flag,
+            created_by=actor,
+        )
+        log(
+            "followup.event",
+            actor=actor,
+            obj=event,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"kind": kind, "flagged_for_ot": flag},
+        )
         if flag:
             reason = _("Major event: %(kind)s") % {"kind": EventKind(kind).label}
             Case.objects.with_scope(chain=case.chain_id).filter(pk=case.pk).update(
@@ -145,7 +177,9 @@ def record_event(*, actor: User, case: Case, kind: str, occurred_on: date, descr
     return event
 
 
-def acknowledge_signal(*, actor: User, case: Case, key: str, note: str = "", quiet_days: int = 7) -> SignalAcknowledgement:
+def acknowledge_signal(
+    *, actor: User, case: Case, key: str, note: str = "", quiet_days: int = 7
+) -> SignalAcknowledgement:
     """Note that a signal was seen. It stays quiet for ``quiet_days`` and returns if its cause persists."""
     from ketenregie.consent.policy import visible_cases
 
@@ -156,11 +190,21 @@ def acknowledge_signal(*, actor: User, case: Case, key: str, note: str = "", qui
         raise ValidationFailed(_("Unknown signal."), errors=[{"field": "key", "message": _("Unknown signal.")}])
     with transaction.atomic():
         ack = SignalAcknowledgement.objects.create(
-            case=case, key=key, note=note.strip(), acknowledged_by=actor, acknowledged_at=timezone.now(),
+            case=case,
+            key=key,
+            note=note.strip(),
+            acknowledged_by=actor,
+            acknowledged_at=timezone.now(),
             quiet_until=timezone.localdate() + timedelta(days=quiet_days),
         )
-        log("followup.signal_acknowledged", actor=actor, obj=case, chain_id=case.chain_id, case_id=case.pk,
-            details={"signal": key.split(":", 1)[0]})
+        log(
+            "followup.signal_acknowledged",
+            actor=actor,
+            obj=case,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            details={"signal": key.split(":", 1)[0]},
+        )
     return ack
 
 
@@ -168,7 +212,10 @@ def start_intervision(*, actor: User, chain, held_on: date) -> IntervisionSessio
     if not roles_in(actor, chain.pk) & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}:
         raise NotAllowed(_("Your role does not allow this."))
     if held_on > timezone.localdate() + timedelta(days=1):
-        raise ValidationFailed(_("The date cannot be in the future."), errors=[{"field": "held_on", "message": _("The date cannot be in the future.")}])
+        raise ValidationFailed(
+            _("The date cannot be in the future."),
+            errors=[{"field": "held_on", "message": _("The date cannot be in the future.")}],
+        )
     with transaction.atomic():
         session, created = IntervisionSession.objects.with_scope(chain=chain.pk).get_or_create(
             chain=chain, held_on=held_on, defaults={"created_by": actor}
@@ -178,16 +225,24 @@ def start_intervision(*, actor: User, chain, held_on: date) -> IntervisionSessio
     return session
 
 
-def record_intervision_advice(*, actor: User, session: IntervisionSession, case: Case, advice: str) -> IntervisionAdvice:
+def record_intervision_advice(
+    *, actor: User, session: IntervisionSession, case: Case, advice: str
+) -> IntervisionAdvice:
     """The team's advice on a case at intervision; it lands in the case's timeline."""
     if not roles_in(actor, session.chain_id) & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}:
         raise NotAllowed(_("Your role does not allow this."))
     if case.chain_id != session.chain_id:
-        raise ValidationFailed(_("The case belongs to another chain."), errors=[{"field": "case", "message": _("The case belongs to another chain.")}])
+        raise ValidationFailed(
+            _("The case belongs to another chain."),
+            errors=[{"field": "case", "message": _("The case belongs to another chain.")}],
+        )
     if not advice.strip():
-        raise ValidationFailed(_("Write the team's advice."), errors=[{"field": "advice", "message": _("Write the team's advice.")}])
+        raise ValidationFailed(
+            _("Write the team's advice."), errors=[{"field": "advice", "message": _("Write the team's advice.")}]
+        )
     with transaction.atomic():
-        item = IntervisionAdvice.objects.create(session=session, case=case, advice=advice.strip(), created_by=actor,
-                                                created_at=timezone.now())
+        item = IntervisionAdvice.objects.create(
+            session=session, case=case, advice=advice.strip(), created_by=actor, created_at=timezone.now()
+        )
         log("followup.intervision_advice", actor=actor, obj=item, chain_id=case.chain_id, case_id=case.pk)
     return item

@@ -118,6 +118,10 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="notification_preference", primary_key=True)
-    digest = models.CharField(_("e-mail digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
+    user = models.OneToOneField(
+        USER, on_delete=models.CASCADE, related_name="notification_preference", primary_key=True
+    )
+    digest = models.CharField(
+        _("e-mail digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY
+    )
     last_digest_at = models.DateTimeField(null=True, blank=True)

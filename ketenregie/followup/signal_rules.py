@@ -30,10 +30,18 @@ NO_PLAN_AFTER_DAYS = 30
 REFLECTION_GRACE_DAYS = 0
 
 SEVERITY = {
-    SignalKind.OUT_OF_VIEW: 1, SignalKind.CONSENT_EXPIRED: 1, SignalKind.TURNED_18: 1,
-    SignalKind.CONTACT_OVERDUE: 2, SignalKind.ACTION_OVERDUE: 2, SignalKind.AGE_RANGE: 2, SignalKind.NO_PLAN: 2,
-    SignalKind.CONSENT_EXPIRING: 3, SignalKind.TURNS_18: 3, SignalKind.MEETING_EVALUATION: 3,
-    SignalKind.REFLECTION_WAITING: 3, SignalKind.RECONTACT_DUE: 3,
+    SignalKind.OUT_OF_VIEW: 1,
+    SignalKind.CONSENT_EXPIRED: 1,
+    SignalKind.TURNED_18: 1,
+    SignalKind.CONTACT_OVERDUE: 2,
+    SignalKind.ACTION_OVERDUE: 2,
+    SignalKind.AGE_RANGE: 2,
+    SignalKind.NO_PLAN: 2,
+    SignalKind.CONSENT_EXPIRING: 3,
+    SignalKind.TURNS_18: 3,
+    SignalKind.MEETING_EVALUATION: 3,
+    SignalKind.REFLECTION_WAITING: 3,
+    SignalKind.RECONTACT_DUE: 3,
 }
 
 
@@ -75,7 +83,9 @@ def _fmt(day: date) -> str:
     return date_format(day, "j F Y")
 
 
-def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_acknowledged: bool = False) -> list[Signal]:
+def signals_for(
+    cases: QuerySet[Case], *, today: date | None = None, include_acknowledged: bool = False
+) -> list[Signal]:
     """Every current signal of ``cases``. Nine queries in total, whatever the number of cases."""
     from ketenregie.consent.enums import ConsentKind
     from ketenregie.consent.models import Consent
@@ -86,7 +96,9 @@ def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_ack
     from ketenregie.plans.models import Action, Plan
 
     today = today or timezone.localdate()
-    scoped = cases.filter(status__in=[s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)])
+    scoped = cases.filter(
+        status__in=[s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)]
+    )
     contacts = FollowUpContact.objects.with_scopes_disabled().filter(case=OuterRef("pk"))
     with_youth_or_trusted = contacts.filter(with_whom__in=[ContactWith.YOUTH, ContactWith.TRUSTED_PERSON])
     reached_youth = contacts.filter(with_whom=ContactWith.YOUTH, reached=True)
@@ -106,21 +118,27 @@ def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_ack
     cadences = {c.case_id: c.days for c in CaseCadence.objects.with_scopes_disabled().filter(case_id__in=ids)}  # 2
     plans = {p.case_id: p.version for p in Plan.objects.with_scopes_disabled().filter(case_id__in=ids)}  # 3
     overdue_actions = list(
-        Action.objects.with_scopes_disabled().filter(case_id__in=ids, status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
+        Action.objects.with_scopes_disabled()
+        .filter(case_id__in=ids, status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
         .values("pk", "case_id", "due_on")
     )  # 4
     unevaluated = list(
-        NetworkMeeting.objects.with_scopes_disabled().filter(case_id__in=ids, status=MeetingStatus.HELD)
-        .filter(progress__isnull=True, action_evaluations__isnull=True).values("pk", "case_id", "starts_at").distinct()
+        NetworkMeeting.objects.with_scopes_disabled()
+        .filter(case_id__in=ids, status=MeetingStatus.HELD)
+        .filter(progress__isnull=True, action_evaluations__isnull=True)
+        .values("pk", "case_id", "starts_at")
+        .distinct()
     )  # 5
     consents = list(
-        Consent.objects.with_scopes_disabled().filter(case_id__in=ids, withdrawn_on__isnull=True)
+        Consent.objects.with_scopes_disabled()
+        .filter(case_id__in=ids, withdrawn_on__isnull=True)
         .values("pk", "case_id", "kind", "given_by", "signed_on", "valid_until")
     )  # 6
     acknowledged = set()
     if not include_acknowledged:
         acknowledged = set(
-            SignalAcknowledgement.objects.with_scopes_disabled().filter(case_id__in=ids, quiet_until__gte=today)
+            SignalAcknowledgement.objects.with_scopes_disabled()
+            .filter(case_id__in=ids, quiet_until__gte=today)
             .values_list("key", flat=True)
         )  # 7
 
@@ -130,8 +148,21 @@ def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_ack
         key = f"{kind}:{case.pk}:{cause}"
         if key in acknowledged:
             return
-        out.append(Signal(key, kind, case.pk, case.reference, case.youth.full_name, case.case_director_id,
-                          case.chain_id, reason, action, url, since))
+        out.append(
+            Signal(
+                key,
+                kind,
+                case.pk,
+                case.reference,
+                case.youth.full_name,
+                case.case_director_id,
+                case.chain_id,
+                reason,
+                action,
+                url,
+                since,
+            )
+        )
 
     for case in rows:
         chain = case.chain
@@ -142,90 +173,184 @@ def signals_for(cases: QuerySet[Case], *, today: date | None = None, include_ack
             cadence = cadences.get(case.pk, chain.follow_up_cadence_days)
             last = timezone.localtime(case.last_contact).date() if case.last_contact else start
             if (today - last).days > cadence:
-                add(case, SignalKind.CONTACT_OVERDUE, last.isoformat(),
+                add(
+                    case,
+                    SignalKind.CONTACT_OVERDUE,
+                    last.isoformat(),
                     _("No contact with the youth or trusted person since %(date)s (cadence: every %(days)d days).")
                     % {"date": _fmt(last), "days": cadence},
-                    _("Contact the youth or the trusted person and log it."), f"{case_url}#contacten", last)
+                    _("Contact the youth or the trusted person and log it."),
+                    f"{case_url}#contacten",
+                    last,
+                )
             reached = timezone.localtime(case.last_reached).date() if case.last_reached else start
             if (today - reached).days > chain.out_of_view_days:
-                add(case, SignalKind.OUT_OF_VIEW, reached.isoformat(),
+                add(
+                    case,
+                    SignalKind.OUT_OF_VIEW,
+                    reached.isoformat(),
                     _("The youth has not been reached since %(date)s (more than %(days)d days): out of view.")
                     % {"date": _fmt(reached), "days": chain.out_of_view_days},
-                    _("Act now: reach the youth through the network or a home visit."), f"{case_url}#contacten", reached)
+                    _("Act now: reach the youth through the network or a home visit."),
+                    f"{case_url}#contacten",
+                    reached,
+                )
         if followed and case.included_at and not plans.get(case.pk):
             included_on = timezone.localtime(case.included_at).date()
             if (today - included_on).days > NO_PLAN_AFTER_DAYS:
-                add(case, SignalKind.NO_PLAN, included_on.isoformat(),
+                add(
+                    case,
+                    SignalKind.NO_PLAN,
+                    included_on.isoformat(),
                     _("Included on %(date)s and still no plan of approach.") % {"date": _fmt(included_on)},
-                    _("Convene the network meeting and make the plan with the youth."), f"{case_url}plan/", included_on)
+                    _("Convene the network meeting and make the plan with the youth."),
+                    f"{case_url}plan/",
+                    included_on,
+                )
         if case.status == CaseStatus.INTAKE and case.reflection_until and case.reflection_until < today:
-            add(case, SignalKind.REFLECTION_WAITING, case.reflection_until.isoformat(),
+            add(
+                case,
+                SignalKind.REFLECTION_WAITING,
+                case.reflection_until.isoformat(),
                 _("The youth's reflection time ended on %(date)s.") % {"date": _fmt(case.reflection_until)},
-                _("Ask the youth for their decision and complete the intake."), f"{case_url}intake/", case.reflection_until)
+                _("Ask the youth for their decision and complete the intake."),
+                f"{case_url}intake/",
+                case.reflection_until,
+            )
         if case.status == CaseStatus.NOT_INCLUDED and case.recontact_on and case.recontact_on <= today:
-            add(case, SignalKind.RECONTACT_DUE, case.recontact_on.isoformat(),
+            add(
+                case,
+                SignalKind.RECONTACT_DUE,
+                case.recontact_on.isoformat(),
                 _("The re-contact date of %(date)s has arrived.") % {"date": _fmt(case.recontact_on)},
-                _("Contact the referrer again as agreed."), case_url, case.recontact_on)
+                _("Contact the referrer again as agreed."),
+                case_url,
+                case.recontact_on,
+            )
         birth = case.youth.birth_date
         eighteen = _birthday(birth, 18)
         if followed or case.status in (CaseStatus.INTAKE, CaseStatus.AWAITING_OT):
             if today < eighteen <= today + timedelta(days=TURNS_18_WARNING_DAYS):
-                add(case, SignalKind.TURNS_18, eighteen.isoformat(),
-                    _("Turns 18 on %(date)s: the youth must then renew the consents themselves.") % {"date": _fmt(eighteen)},
-                    _("Prepare the renewal of the consents with the youth."), f"{case_url}toestemmingen/", eighteen)
+                add(
+                    case,
+                    SignalKind.TURNS_18,
+                    eighteen.isoformat(),
+                    _("Turns 18 on %(date)s: the youth must then renew the consents themselves.")
+                    % {"date": _fmt(eighteen)},
+                    _("Prepare the renewal of the consents with the youth."),
+                    f"{case_url}toestemmingen/",
+                    eighteen,
+                )
             elif eighteen <= today:
-                renewed = any(c["case_id"] == case.pk and c["given_by"] == "youth" and c["signed_on"] >= eighteen
-                              and (c["valid_until"] is None or c["valid_until"] >= today) for c in consents)
+                renewed = any(
+                    c["case_id"] == case.pk
+                    and c["given_by"] == "youth"
+                    and c["signed_on"] >= eighteen
+                    and (c["valid_until"] is None or c["valid_until"] >= today)
+                    for c in consents
+                )
                 had_minor_consent = any(c["case_id"] == case.pk and c["signed_on"] < eighteen for c in consents)
                 if had_minor_consent and not renewed:
-                    add(case, SignalKind.TURNED_18, eighteen.isoformat(),
-                        _("Turned 18 on %(date)s: sharing that rested on parental consent stops until the youth renews the consent.")
+                    add(
+                        case,
+                        SignalKind.TURNED_18,
+                        eighteen.isoformat(),
+                        _(
+                            "Turned 18 on %(date)s: sharing that rested on parental consent stops until the youth renews the consent."
+                        )
                         % {"date": _fmt(eighteen)},
-                        _("Have the youth sign new consents."), f"{case_url}toestemmingen/", eighteen)
+                        _("Have the youth sign new consents."),
+                        f"{case_url}toestemmingen/",
+                        eighteen,
+                    )
             leaves = _birthday(birth, chain.age_max + 1)
             if not chain.follow_up_after_max_age:
                 if today < leaves <= today + timedelta(days=AGE_RANGE_WARNING_DAYS):
-                    add(case, SignalKind.AGE_RANGE, leaves.isoformat(),
+                    add(
+                        case,
+                        SignalKind.AGE_RANGE,
+                        leaves.isoformat(),
                         _("Leaves the chain's age range (%(min)d–%(max)d) on %(date)s.")
                         % {"min": chain.age_min, "max": chain.age_max, "date": _fmt(leaves)},
-                        _("Plan the hand-over or closure with the youth and the OT."), case_url, leaves)
+                        _("Plan the hand-over or closure with the youth and the OT."),
+                        case_url,
+                        leaves,
+                    )
                 elif leaves <= today:
-                    add(case, SignalKind.AGE_RANGE, leaves.isoformat(),
+                    add(
+                        case,
+                        SignalKind.AGE_RANGE,
+                        leaves.isoformat(),
                         _("Is %(age)d, outside the chain's age range (%(min)d–%(max)d).")
                         % {"age": age_on(birth, today), "min": chain.age_min, "max": chain.age_max},
-                        _("Bring the case to the OT for a hand-over or closure."), case_url, leaves)
+                        _("Bring the case to the OT for a hand-over or closure."),
+                        case_url,
+                        leaves,
+                    )
     for action in overdue_actions:
         case = by_id[action["case_id"]]
         if case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
-            add(case, SignalKind.ACTION_OVERDUE, str(action["pk"]),
+            add(
+                case,
+                SignalKind.ACTION_OVERDUE,
+                str(action["pk"]),
                 _("A plan action was due on %(date)s and is not done.") % {"date": _fmt(action["due_on"])},
                 _("Check with the person responsible and update the plan."),
-                reverse("cases:case_detail", args=[case.pk]) + "plan/", action["due_on"])
+                reverse("cases:case_detail", args=[case.pk]) + "plan/",
+                action["due_on"],
+            )
     for meeting in unevaluated:
         case = by_id[meeting["case_id"]]
         held_on = timezone.localtime(meeting["starts_at"]).date()
-        add(case, SignalKind.MEETING_EVALUATION, str(meeting["pk"]),
+        add(
+            case,
+            SignalKind.MEETING_EVALUATION,
+            str(meeting["pk"]),
             _("The network meeting of %(date)s has not been evaluated yet.") % {"date": _fmt(held_on)},
             _("Evaluate the agreements and score the progress per life domain."),
-            reverse("cases:case_detail", args=[case.pk]) + f"overleggen/{meeting['pk']}/", held_on)
+            reverse("cases:case_detail", args=[case.pk]) + f"overleggen/{meeting['pk']}/",
+            held_on,
+        )
     for consent in consents:
         case = by_id[consent["case_id"]]
         until = consent["valid_until"]
-        if until is None or case.status not in (CaseStatus.INTAKE, CaseStatus.AWAITING_OT, CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+        if until is None or case.status not in (
+            CaseStatus.INTAKE,
+            CaseStatus.AWAITING_OT,
+            CaseStatus.INCLUDED,
+            CaseStatus.ACTIVE,
+        ):
             continue
         kind_label = ConsentKind(consent["kind"]).label
-        newer = any(c["case_id"] == case.pk and c["kind"] == consent["kind"] and c["pk"] != consent["pk"]
-                    and (c["valid_until"] is None or c["valid_until"] > until) for c in consents)
+        newer = any(
+            c["case_id"] == case.pk
+            and c["kind"] == consent["kind"]
+            and c["pk"] != consent["pk"]
+            and (c["valid_until"] is None or c["valid_until"] > until)
+            for c in consents
+        )
         if newer:
             continue
         url = reverse("cases:case_detail", args=[case.pk]) + "toestemmingen/"
         if until < today:
-            add(case, SignalKind.CONSENT_EXPIRED, str(consent["pk"]),
+            add(
+                case,
+                SignalKind.CONSENT_EXPIRED,
+                str(consent["pk"]),
                 _("Consent “%(kind)s” expired on %(date)s.") % {"kind": kind_label, "date": _fmt(until)},
-                _("Have the consent renewed, or stop sharing on that basis."), url, until)
+                _("Have the consent renewed, or stop sharing on that basis."),
+                url,
+                until,
+            )
         elif until <= today + timedelta(days=CONSENT_WARNING_DAYS):
-            add(case, SignalKind.CONSENT_EXPIRING, str(consent["pk"]),
+            add(
+                case,
+                SignalKind.CONSENT_EXPIRING,
+                str(consent["pk"]),
                 _("Consent “%(kind)s” expires on %(date)s.") % {"kind": kind_label, "date": _fmt(until)},
-                _("Plan the renewal with the youth."), url, until)
+                _("Plan the renewal with the youth."),
+                url,
+                until,
+            )
     out.sort(key=lambda s: (s.severity, s.since or today, s.case_reference))
     return out

@@ -36,3 +36,13 @@ def get_item(mapping, key):
 def playbook(chain, step):
     """The chain's playbook (draaiboek) text for a workflow step, shown beside the form."""
     return {"text": chain.playbook_text(step) if chain is not None else "", "step": step}
+
+
+@register.inclusion_tag("plans/_case_tabs.html", takes_context=True)
+def case_tabs(context, case, tab=""):
+    """The parts of a case as tabs, for whoever may read the full dossier (not the OT summary)."""
+    from ketenregie.consent.policy import can_view_case_content
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"case": case, "tab": tab, "show": user is not None and can_view_case_content(user, case)}
