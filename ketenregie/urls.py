@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import set_language
 
 from ketenregie.accounts import views as account_views
@@ -11,7 +12,7 @@ from ketenregie.common.access import public
 
 admin.site.site_header = "Ketenregie"
 admin.site.site_title = "Ketenregie"
-admin.site.index_title = "Beheer"
+admin.site.index_title = gettext_lazy("Administration")
 
 
 def _admin_login(request, extra_context=None):

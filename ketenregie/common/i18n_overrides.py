@@ -34,10 +34,3 @@ DJANGO_LOGIN_STRINGS = [
         "be able to authenticate using other backends, such as Single Sign-On or LDAP."
     ),
 ]
-
-TEMPLATE_WORKAROUNDS = [
-    # templates/network/member_end.html writes this with \" inside {% translate "..." %}.
-    # Django renders it fine, but makemessages cuts the msgid at the first \", so the real msgid
-    # never reaches the catalog. Keep it here until the template uses “curly” quotes instead.
-    gettext_noop('The person stays visible under "Earlier in the network". Nothing is deleted.'),
-]

@@ -609,12 +609,8 @@ def test_bad_consent_is_422_and_records_nothing(change, field, coordinator, a_ca
     assert Consent.objects.count() == 0
 
 
-def test_consent_scope_and_document(coordinator, a_case, school, monkeypatch, tmp_path):
-    from django.core.files.storage import FileSystemStorage
-
-    from ketenregie.consent.models import private_storage
-
-    monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path))
+def test_consent_scope_and_document(coordinator, a_case, school, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the private storage follows MEDIA_ROOT
     api = Api(coordinator)
     payload = {
         **CONSENT,

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.functional import empty
 
 from ketenregie.audit.models import AuditEvent
 from ketenregie.cases import domain, workflow
@@ -17,7 +16,7 @@ from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
 from ketenregie.consent.domain import ConsentData, record_consent, withdraw_consent
 from ketenregie.consent.enums import ConsentKind, GivenBy
-from ketenregie.consent.models import Consent, private_storage
+from ketenregie.consent.models import Consent
 from tests.factories import OrganisationFactory
 
 S = CaseStatus
@@ -44,11 +43,9 @@ def consent_data(case, **fields) -> ConsentData:
 
 @pytest.fixture
 def private_media(settings, tmp_path):
-    """Signed documents go to a temporary MEDIA_ROOT; the lazy private storage is set up again for it."""
+    """Signed documents go to a temporary MEDIA_ROOT; the private storage follows MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path / "private"
-    private_storage._wrapped = empty
+    return tmp_path / "private"
 
 
 # --- record_consent ---------------------------------------------------------------------------------

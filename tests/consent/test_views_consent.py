@@ -9,14 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
 from ketenregie.audit.models import AuditEvent
 from ketenregie.cases.enums import CaseStatus, OTItemKind
 from ketenregie.cases.models import Case, OTAgendaItem
 from ketenregie.cases.pdf import LocalOnlyFetcher
 from ketenregie.consent.enums import ConsentKind, GivenBy
-from ketenregie.consent.models import Consent, private_storage
+from ketenregie.consent.models import Consent
 
 S = CaseStatus
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -34,11 +33,9 @@ def client_en(client_for):
 
 @pytest.fixture
 def private_media(settings, tmp_path):
-    """Signed documents go to a temporary MEDIA_ROOT; the lazy private storage is set up again for it."""
+    """Signed documents go to a temporary MEDIA_ROOT; the private storage follows MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path / "private"
-    private_storage._wrapped = empty
+    return tmp_path / "private"
 
 
 def stored_files(root) -> list:
