@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,13 +70,8 @@ class ChainForm(forms.ModelForm):
         self.fields["glm_needs_text"].initial = "\n".join(d["label"] for d in chain.glm_needs)
         self.fields["offence_types_text"].initial = "\n".join(d["label"] for d in chain.offence_types)
         self.fields["postal_codes_text"].initial = ", ".join(chain.postal_codes or [])
-        for step, label in PLAYBOOK_STEPS:
-            self.fields[f"playbook_{step}"] = forms.CharField(
-                label=_("Playbook: %(step)s") % {"step": _(label)},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                initial=chain.playbook_text(step),
-            )
+        for step, _label in PLAYBOOK_STEPS:
+            self.fields[f"playbook_{step}"].initial = chain.playbook_text(step)
 
     def clean_postal_codes_text(self) -> list[str]:
         codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data["postal_codes_text"]) if c]
@@ -106,3 +101,14 @@ class ChainForm(forms.ModelForm):
         if commit:
             chain.save()
         return chain
+
+
+# One text per workflow step, declared on the class so the administrators' screens know the fields.
+for _step, _label in PLAYBOOK_STEPS:
+    _field = forms.CharField(
+        label=format_lazy(gettext_lazy("Playbook: {}"), gettext_lazy(_label)),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    ChainForm.base_fields[f"playbook_{_step}"] = _field
+    ChainForm.declared_fields[f"playbook_{_step}"] = _field
