@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from freezegun import freeze_time
 from playwright.sync_api import expect
 
+from ketenregie.cases.models import OTAgendaItem
 from ketenregie.followup.models import (
     FollowUpContact,
     IntervisionAdvice,
@@ -109,6 +110,12 @@ def test_from_a_signal_to_a_logged_contact_and_the_teams_advice(page, live_serve
     visit(page, base + reverse("followup:notifications"), "notifications")
     expect(page.locator(".notification--unread")).to_contain_text(case.reference)
     assert Notification.objects.filter(user=coordinator, kind="event_flagged").exists()
+
+    # --- The flagged case is on the next OT agenda ------------------------------------------------------
+    item = OTAgendaItem.objects.get(case=case, kind="flagged", meeting__status="planned")
+    meeting = item.meeting
+    visit(page, base + reverse("cases:ot_detail", args=[meeting.pk]), "ot-agenda-with-flagged-case")
+    expect(page.locator("main")).to_contain_text(case.reference)
     visit(page, base + reverse("followup:intervision"), "intervision")
     card = page.locator(f"#case-{case.pk}")
     card.locator("textarea").fill("Plan een netwerkoverleg met de school.")
