@@ -3,6 +3,7 @@
 #   make test   run the whole test suite
 PYTHON ?= python3
 PORT ?= 8000
+TEST_WORKERS ?= auto # pytest-xdist: one worker per CPU; TEST_WORKERS=0 runs in one process
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -29,7 +30,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@$(BIN)/python tests/check_browser.py
-	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # Runs all three checks and fails if any failed. mypy loads the settings (django-stubs), so it runs
 # them in test mode, which needs no production secrets.

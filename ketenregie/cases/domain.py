@@ -85,9 +85,19 @@ def _require_role(actor: Any, chain_id: Any, roles: set) -> None:
         raise NotAllowed(_("Your role does not allow this."))
 
 
-def _require_open(case: Case) -> None:
+def require_open(case: Case, message: Any = None) -> None:
+    """Every write on a case passes here: a closed case is read-only."""
     if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
+        raise GuardFailed(message or _("This case is closed and can no longer be changed."))
+
+
+def require_work(actor: Any, case: Case, message: Any = None) -> None:
+    """The one guard of every write on a case's content: the right to work on it, and an open case."""
+    from ketenregie.consent.policy import can_work_on_case
+
+    if not can_work_on_case(actor, case):
+        raise NotAllowed(_("Your role does not allow this."))
+    require_open(case, message)
 
 
 def existing_submission(model, submission_key, **owner):
@@ -558,11 +568,7 @@ def save_intake(
     reflection_until: date | None = None,
 ) -> Intake:
     """Save the intake form. A stale ``version`` is refused so no one's answers are overwritten."""
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    _require_open(case)
+    require_work(actor, case)
     if case.status not in (
         CaseStatus.REGISTERED,
         CaseStatus.INTAKE,
@@ -643,7 +649,7 @@ def save_intake(
 def assign_case_director(*, actor: User, case: Case, case_director: User, expected_version: int | None = None) -> Case:
     """Give the case to a case director of the same chain (an operational coordinator's decision)."""
     _require_role(actor, case.chain_id, {Role.OPERATIONAL_COORDINATOR})
-    _require_open(case)
+    require_open(case)
     if Role.CASE_DIRECTOR not in roles_in(case_director, case.chain_id):
         raise ValidationFailed(
             _("This person is not a case director of the chain."),
@@ -679,11 +685,7 @@ def record_start(
     expected_version: int | None = None,
 ) -> Case:
     """Record how the coordinator informed referrer and youth, and the youth's trusted person."""
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    _require_open(case)
+    require_work(actor, case)
     today = timezone.localdate()
     errors = Errors()
     for name, value in (
@@ -727,11 +729,7 @@ def record_start(
 
 def flag_for_ot(*, actor: User, case: Case, reason: str) -> Case:
     """Bring an included or active case back to the OT (a stop, or a major event)."""
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    _require_open(case)
+    require_work(actor, case)
     if case.status not in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
         raise GuardFailed(
             _(

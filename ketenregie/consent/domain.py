@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import Organisation, User
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import existing_submission
+from ketenregie.cases.domain import existing_submission, require_work
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
@@ -37,12 +37,8 @@ def record_consent(
 ) -> Consent:
     """Record a signed consent with its scope and validity, optionally with the signed document."""
     from ketenregie.cases.domain import Errors
-    from ketenregie.consent.policy import can_work_on_case
 
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
+    require_work(actor, case)
     if (existing := existing_submission(Consent, submission_key, case_id=case.pk, recorded_by_id=actor.pk)) is not None:
         return existing
     today = timezone.localdate()

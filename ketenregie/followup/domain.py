@@ -14,10 +14,10 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors, _add_to_next_meeting, existing_submission
+from ketenregie.cases.domain import Errors, _add_to_next_meeting, existing_submission, require_work
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
-from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
+from ketenregie.common.errors import NotAllowed, ValidationFailed
 from ketenregie.followup.enums import ContactChannel, ContactWith, EventKind
 from ketenregie.followup.models import (
     CaseCadence,
@@ -30,15 +30,6 @@ from ketenregie.followup.models import (
 from ketenregie.network.models import NetworkMember
 
 FOLLOW_UP_STATUSES = (CaseStatus.INCLUDED, CaseStatus.ACTIVE)
-
-
-def _require_work(actor: User, case: Case) -> None:
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
 
 
 @dataclass
@@ -57,7 +48,7 @@ def record_contact(
     *, actor: User, case: Case, data: ContactData, submission_key: uuid.UUID | None = None
 ) -> FollowUpContact:
     """Log a follow-up contact. Not in the future, not on a closed case, not before the registration."""
-    _require_work(actor, case)
+    require_work(actor, case)
     if (
         existing := existing_submission(FollowUpContact, submission_key, case_id=case.pk, created_by_id=actor.pk)
     ) is not None:
@@ -120,7 +111,7 @@ def cadence_days(case: Case, cadence: CaseCadence | None = None) -> int:
 
 def set_cadence(*, actor: User, case: Case, days: int | None, reason: str) -> CaseCadence | None:
     """Adjust this case's follow-up cadence (1–90 days) with a reason; None returns to the chain's default."""
-    _require_work(actor, case)
+    require_work(actor, case)
     errors = Errors()
     if days is not None and not 1 <= days <= 90:
         errors.add("days", _("The cadence is between 1 and 90 days."))
@@ -140,7 +131,7 @@ def set_cadence(*, actor: User, case: Case, days: int | None, reason: str) -> Ca
 
 def record_event(*, actor: User, case: Case, kind: str, occurred_on: date, description: str = "") -> MajorEvent:
     """Record a major event; events of the chain's configured kinds put the case on the next OT agenda."""
-    _require_work(actor, case)
+    require_work(actor, case)
     errors = Errors()
     if kind not in EventKind.values:
         errors.add("kind", _("Choose the kind of event."))

@@ -12,25 +12,16 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import User
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors, existing_submission
+from ketenregie.cases.domain import Errors, existing_submission, require_work
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, LegalBasis
-from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
+from ketenregie.common.errors import GuardFailed, ValidationFailed
 from ketenregie.meetings.enums import AgreementKept, LocationKind, MeetingKind, MeetingStatus
 from ketenregie.meetings.models import ActionEvaluation, DomainProgress, MeetingAttendance, NetworkMeeting
 from ketenregie.network.enums import MemberKind
 from ketenregie.network.models import NetworkMember
 
 NO_MEETING_WITHOUT_YOUTH = "Zonder jongere, geen FIX-overleg"
-
-
-def _require_work(actor, case: Case) -> None:
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
 
 
 def valid_legal_basis(case: Case, day: date) -> LegalBasis | None:
@@ -54,7 +45,7 @@ def plan_meeting(
     submission_key: uuid.UUID | None = None,
 ) -> NetworkMeeting:
     """Plan a network meeting with invitees from the youth's network (for included or active cases)."""
-    _require_work(actor, case)
+    require_work(actor, case)
     if (
         existing := existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)
     ) is not None:
@@ -145,7 +136,7 @@ def hold_meeting(*, actor: User, meeting: NetworkMeeting, data: HeldData) -> Net
     from ketenregie.plans.models import Action, Goal, Plan, PlanVersion
 
     case = meeting.case
-    _require_work(actor, case)
+    require_work(actor, case)
     if meeting.status != MeetingStatus.PLANNED:
         raise GuardFailed(_("This meeting was already recorded."))
     if not data.youth_attended:
@@ -272,7 +263,7 @@ def evaluate_meeting(
     from ketenregie.plans.models import Action
 
     case = meeting.case
-    _require_work(actor, case)
+    require_work(actor, case)
     errors = Errors()
     if meeting.status != MeetingStatus.HELD:
         errors.add("meeting", _("Record the meeting as held before evaluating it."))
@@ -358,7 +349,7 @@ def record_past_meeting(
     Planning is for the future; this is the honest way to enter a meeting after the fact. The
     youth must have attended, exactly as for ``hold_meeting``.
     """
-    _require_work(actor, case)
+    require_work(actor, case)
     errors = Errors()
     if starts_at > timezone.now():
         errors.add("starts_at", _("This meeting lies in the future: plan it instead."))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,20 +13,11 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import Organisation, User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors
+from ketenregie.cases.domain import Errors, require_work
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
 from ketenregie.network.enums import GroupPosition, Influence, MemberKind
 from ketenregie.network.models import NetworkMember, OffenceGroup, OffenceGroupMember
-
-
-def _require_work(actor: Any, case: Case) -> None:
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
 
 
 @dataclass
@@ -100,7 +90,7 @@ def _sync_trusted_person(case: Case, member: NetworkMember) -> None:
 
 
 def add_network_member(*, actor: User, case: Case, data: MemberData) -> NetworkMember:
-    _require_work(actor, case)
+    require_work(actor, case)
     _validate_member(case, data)
     with transaction.atomic():
         member = NetworkMember(case=case)
@@ -121,7 +111,7 @@ def add_network_member(*, actor: User, case: Case, data: MemberData) -> NetworkM
 
 def update_network_member(*, actor: User, member: NetworkMember, data: MemberData) -> NetworkMember:
     case = member.case
-    _require_work(actor, case)
+    require_work(actor, case)
     _validate_member(case, data)
     was_trusted = member.is_trusted_person
     with transaction.atomic():
@@ -144,7 +134,7 @@ def end_network_member(
     from ketenregie.plans.models import Action
 
     case = member.case
-    _require_work(actor, case)
+    require_work(actor, case)
     on = on or timezone.localdate()
     open_actions = Action.objects.with_scope(chain=case.chain_id).filter(
         responsible_member=member, status__in=OPEN_ACTION_STATUSES

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import Organisation, User
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors
+from ketenregie.cases.domain import Errors, require_open, require_work
 from ketenregie.cases.models import Case
-from ketenregie.common.errors import GuardFailed, NotAllowed, StaleVersion, ValidationFailed
+from ketenregie.common.errors import NotAllowed, StaleVersion, ValidationFailed
 from ketenregie.network.models import NetworkMember
 from ketenregie.plans.enums import ActionStatus, ProposedBy
 from ketenregie.plans.models import Action, Goal, Plan, PlanDomain, PlanVersion
@@ -158,12 +158,7 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
     is raised and nothing is written, so the second editor reloads instead of overwriting.
     Responsible people must be in the youth's current network; closed cases are read-only.
     """
-    from ketenregie.consent.policy import can_work_on_case
-
-    if not can_work_on_case(actor, case):
-        raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed: its plan can no longer be changed."))
+    require_work(actor, case, _("This case is closed: its plan can no longer be changed."))
     today = timezone.localdate()
     chain = case.chain
     known_domains = {d["code"] for d in chain.life_domains}
@@ -301,8 +296,7 @@ def update_action_status(*, actor: User, action: Action, status: str, note: str 
     responsible = action.responsible_member is not None and action.responsible_member.user_id == actor.pk
     if not (can_work_on_case(actor, case) or responsible):
         raise NotAllowed(_("Your role does not allow this."))
-    if case.is_closed:
-        raise GuardFailed(_("This case is closed and can no longer be changed."))
+    require_open(case)
     if status not in ActionStatus.values:
         raise ValidationFailed(_("Choose a status."), errors=[{"field": "status", "message": _("Choose a status.")}])
     with transaction.atomic():
