@@ -242,6 +242,7 @@ class ActionEvaluationInput:
     kept: str
     realistic: bool = True
     note: str = ""
+    status: str = ""  # the action's status after the meeting; empty keeps it as it is
 
 
 @dataclass
@@ -259,7 +260,13 @@ def evaluate_meeting(
     progress: list[ProgressInput],
     cooperation: str = "",
 ) -> NetworkMeeting:
-    """Evaluate each open agreement and score progress 1–5 per life domain at a held meeting."""
+    """Evaluate each open agreement and score progress 1–5 per life domain at a held meeting.
+
+    The plan is adjusted at the same time: an action whose status changes (done, stopped, running)
+    is saved as one new plan version, so the evaluation and the plan never disagree.
+    """
+    from ketenregie.plans.domain import set_action_statuses
+    from ketenregie.plans.enums import ActionStatus
     from ketenregie.plans.models import Action
 
     case = meeting.case
@@ -271,8 +278,11 @@ def evaluate_meeting(
     for i, item in enumerate(actions):
         if item.action_id not in known_actions:
             errors.add(f"actions.{i}.action_id", _("Unknown action of this plan."))
-        if item.kept not in AgreementKept.values:
+        # Only a status change, without "kept", adjusts the plan without evaluating the agreement.
+        if (item.kept or not item.status) and item.kept not in AgreementKept.values:
             errors.add(f"actions.{i}.kept", _("Choose whether the agreement was kept."))
+        if item.status and item.status not in ActionStatus.values:
+            errors.add(f"actions.{i}.status", _("Choose a status."))
     domains = {d["code"] for d in case.chain.life_domains}
     seen = set()
     for i, item in enumerate(progress):
@@ -285,7 +295,7 @@ def evaluate_meeting(
             errors.add(f"progress.{i}.score", _("Give a score from 1 to 5."))
     errors.raise_if_any()
     with transaction.atomic():
-        for item in actions:
+        for item in (a for a in actions if a.kept):
             ActionEvaluation.objects.with_scope(chain=case.chain_id).update_or_create(
                 meeting=meeting,
                 action=known_actions[item.action_id],
@@ -297,6 +307,11 @@ def evaluate_meeting(
                 domain=item.domain,
                 defaults={"case": case, "score": item.score, "note": item.note.strip()},
             )
+        set_action_statuses(
+            actor=actor,
+            case=case,
+            statuses={known_actions[i.action_id]: i.status for i in actions if i.status},
+        )
         if cooperation.strip():
             meeting.cooperation = cooperation.strip()
             meeting.save(update_fields=["cooperation", "updated_at"])
@@ -343,13 +358,18 @@ def record_past_meeting(
     invitees: list[NetworkMember] | None = None,
     kind: str = MeetingKind.FIX,
     duration_minutes: int = 90,
+    submission_key: uuid.UUID | None = None,
 ) -> NetworkMeeting:
     """Record a meeting that already took place (entered afterwards), with the same rules as holding one.
 
     Planning is for the future; this is the honest way to enter a meeting after the fact. The
-    youth must have attended, exactly as for ``hold_meeting``.
+    youth must have attended, exactly as for ``hold_meeting``. A resubmitted form records it once.
     """
     require_work(actor, case)
+    if (
+        existing := existing_submission(NetworkMeeting, submission_key, case_id=case.pk, created_by_id=actor.pk)
+    ) is not None:
+        return existing
     errors = Errors()
     if starts_at > timezone.now():
         errors.add("starts_at", _("This meeting lies in the future: plan it instead."))
@@ -361,6 +381,10 @@ def record_past_meeting(
         errors.add("location_kind", _("Choose the kind of location."))
     if not location.strip():
         errors.add("location", _("Give the location."))
+    if kind not in MeetingKind.values:
+        errors.add("kind", _("Choose the kind of meeting."))
+    if not 15 <= duration_minutes <= 480:
+        errors.add("duration_minutes", _("Give a duration between 15 and 480 minutes."))
     basis = valid_legal_basis(case, timezone.localtime(starts_at).date())
     if basis is None:
         errors.add(
@@ -383,6 +407,7 @@ def record_past_meeting(
             agenda=agenda.strip(),
             legal_basis=basis,
             created_by=actor,
+            submission_key=submission_key,
         )
         meeting.invitees.set(invitees or [])
         log(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ketenregie.cases.views.base import DateInput, DateTimeInput, SubmissionKeyMixin
 from ketenregie.meetings.enums import AgreementKept, LocationKind, MeetingKind
 from ketenregie.network.enums import MemberKind
+from ketenregie.plans.enums import ActionStatus
 from ketenregie.plans.forms import member_label
 
 MAX_TEXT = 20_000
@@ -76,6 +77,20 @@ class PlanMeetingForm(SubmissionKeyMixin, forms.Form):
         field.queryset = NetworkMember.objects.filter(pk__in=[m.pk for m in members]).select_related("organisation")
         if not self.is_bound:
             self.initial.setdefault("invitees", [m.pk for m in members])
+
+
+class PastMeetingForm(PlanMeetingForm):
+    """When and where a meeting took place that is entered afterwards (no invitations any more)."""
+
+    invitees = None  # type: ignore[assignment]  # who came is recorded below, in the HoldForm
+    starts_at = forms.DateTimeField(
+        label=_("Date and start time"),
+        widget=DateTimeInput,
+        help_text=_("When the meeting took place. A meeting still to come is planned, not entered here."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)
 
 
 class HoldForm(forms.Form):
@@ -212,6 +227,13 @@ class EvaluationForm(forms.Form):
             self.fields[f"note_{a.pk}"] = forms.CharField(
                 label=_("Note"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
             )
+            self.fields[f"status_{a.pk}"] = forms.ChoiceField(
+                label=_("Status from now on"),
+                choices=ActionStatus.choices,
+                initial=a.status,
+                required=False,  # left out: the status stays as it is
+                help_text=_("The plan is adjusted: done or stopped actions are no longer open."),
+            )
         for code, label in self.domains:
             self.fields[f"score_{code}"] = forms.ChoiceField(
                 label=_("Progress in %(domain)s") % {"domain": label},
@@ -231,6 +253,7 @@ class EvaluationForm(forms.Form):
                 "kept": self[f"kept_{a.pk}"],
                 "realistic": self[f"realistic_{a.pk}"],
                 "note": self[f"note_{a.pk}"],
+                "status": self[f"status_{a.pk}"],
             }
             for a in self.actions
         ]
@@ -251,9 +274,10 @@ class EvaluationForm(forms.Form):
                 kept=data[f"kept_{a.pk}"],
                 realistic=data[f"realistic_{a.pk}"] == "yes",
                 note=data[f"note_{a.pk}"],
+                status=data[f"status_{a.pk}"] if data[f"status_{a.pk}"] != a.status else "",
             )
             for a in self.actions
-            if data[f"kept_{a.pk}"]
+            if data[f"kept_{a.pk}"] or data[f"status_{a.pk}"] not in ("", a.status)
         ]
         progress = [
             ProgressInput(domain=code, score=int(data[f"score_{code}"]), note=data[f"scorenote_{code}"])
@@ -269,7 +293,8 @@ class EvaluationForm(forms.Form):
             if len(parts) == 3 and parts[1].isdigit():
                 i = int(parts[1])
                 if parts[0] == "actions" and i < len(actions):
-                    name = f"kept_{actions[i].action_id}"
+                    prefix = "status" if parts[2] == "status" else "kept"
+                    name = f"{prefix}_{actions[i].action_id}"
                 elif parts[0] == "progress" and i < len(progress):
                     name = f"score_{progress[i].domain}"
             self.add_error(name if name in self.fields else None, error["message"])

@@ -30,6 +30,7 @@ from ketenregie.meetings.forms import (
     AgreementFormSet,
     EvaluationForm,
     HoldForm,
+    PastMeetingForm,
     PlanMeetingForm,
     goal_choices,
     member_choices,
@@ -312,6 +313,74 @@ def meeting_hold(request: HttpRequest, case_id, meeting_id) -> HttpResponse:
             "form": form,
             "formset": formset,
             "has_goals": has_goals,
+            "refused": refused,
+            "rule": domain.NO_MEETING_WITHOUT_YOUTH,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@access_rule(CASE)
+@require_http_methods(["GET", "POST"])
+def meeting_record(request: HttpRequest, case_id) -> HttpResponse:
+    """Enter a meeting afterwards: when and where, who came, minutes and agreements, on one page."""
+    case = get_case(request, case_id, work=True)
+    if case.is_closed:
+        messages.warning(request, _("This case is closed and can no longer be changed."))
+        return redirect("meetings:list", case_id=case.pk)
+    members = current_members(case)
+    domains = _plan_domains(case)
+    labels = _labels(case.chain)
+    form_kwargs = {"goal_choices": goal_choices(domains, labels), "member_choices": member_choices(members)}
+    when = PastMeetingForm(request.POST or None)
+    form = HoldForm(request.POST or None, members=members, invitee_ids=[])
+    formset = AgreementFormSet(request.POST or None, prefix="agreements", form_kwargs=form_kwargs)
+    refused = False
+    if request.method == "POST" and when.is_valid() & form.is_valid() & formset.is_valid():
+        agreements, order = _agreement_inputs(formset)
+        if not any(f.errors for f in formset.forms):
+            data = when.cleaned_data
+            held = domain.HeldData(
+                youth_attended=form.cleaned_data["youth_attended"],
+                attendee_ids=form.attendee_ids(),
+                acknowledged_ids=form.acknowledged_ids(),
+                minutes=form.cleaned_data["minutes"],
+                information_shared=form.cleaned_data["information_shared"],
+                agreements=agreements,
+            )
+            try:
+                meeting = domain.record_past_meeting(
+                    actor=request.user,
+                    case=case,
+                    starts_at=data["starts_at"],
+                    location_kind=data["location_kind"],
+                    location=data["location"],
+                    agenda=data["agenda"],
+                    kind=data["kind"],
+                    duration_minutes=data["duration_minutes"],
+                    data=held,
+                    submission_key=data["submission_key"],
+                )
+            except DomainError as exc:
+                when_errors = [e for e in exc.errors if e["field"] in when.fields]
+                for error in when_errors:
+                    when.add_error(error["field"], error["message"])
+                rest = [e for e in exc.errors if e["field"] not in when.fields]
+                if rest or not exc.errors:
+                    _place_hold_errors(form, formset, type(exc)(exc.detail, errors=rest), order)
+                refused = "youth_attended" in form.errors
+            else:
+                messages.success(request, _("The meeting is recorded as held."))
+                return redirect("meetings:detail", case_id=case.pk, meeting_id=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_record.html",
+        {
+            "case": case,
+            "when": when,
+            "form": form,
+            "formset": formset,
+            "has_goals": any(d.goals.all() for d in domains),
             "refused": refused,
             "rule": domain.NO_MEETING_WITHOUT_YOUTH,
         },

@@ -300,10 +300,26 @@ def update_action_status(*, actor: User, action: Action, status: str, note: str 
     if status not in ActionStatus.values:
         raise ValidationFailed(_("Choose a status."), errors=[{"field": "status", "message": _("Choose a status.")}])
     with transaction.atomic():
-        action.status = status
         if note.strip():
             action.note = note.strip()
-        action.save(update_fields=["status", "note"])
+            action.save(update_fields=["note"])
+        set_action_statuses(actor=actor, case=case, statuses={action: status}, always=bool(note.strip()))
+    return action
+
+
+def set_action_statuses(*, actor: User, case: Case, statuses: dict[Action, str], always: bool = False) -> None:
+    """Save changed action statuses as one new plan version (callers have checked the actor's rights).
+
+    Unchanged statuses write nothing, unless ``always`` (a note was added), so a re-saved
+    evaluation does not pile up empty versions.
+    """
+    changed = {a: s for a, s in statuses.items() if a.status != s}
+    if not changed and not always:
+        return
+    with transaction.atomic():
+        for action, status in changed.items():
+            action.status = status
+            action.save(update_fields=["status"])
         plan = Plan.objects.with_scope(chain=case.chain_id).select_for_update().get(case=case)
         plan.version += 1
         plan.updated_by = actor
@@ -316,12 +332,12 @@ def update_action_status(*, actor: User, action: Action, status: str, note: str 
             created_by=actor,
             created_at=timezone.now(),
         )
-        log(
-            "plan.action_updated",
-            actor=actor,
-            obj=action,
-            chain_id=case.chain_id,
-            case_id=case.pk,
-            details={"status": status},
-        )
-    return action
+        for action, status in (changed or statuses).items():
+            log(
+                "plan.action_updated",
+                actor=actor,
+                obj=action,
+                chain_id=case.chain_id,
+                case_id=case.pk,
+                details={"status": status},
+            )

@@ -67,9 +67,8 @@ def test_network_plan_and_evaluation_journey(page, live_server, make_active_case
     base = live_server.url
     today = timezone.localdate()
 
-    # Set-up: the first network meeting, two weeks ago, with its baseline scores. The UI only plans
-    # meetings in the future (meetings.domain.plan_meeting refuses a past start), so a meeting that
-    # already took place is entered with record_past_meeting, the domain's way to record one afterwards.
+    # Set-up: the first network meeting, two weeks ago, with its baseline scores, entered afterwards
+    # through the domain (the page for that is driven in test_past_meeting_journey.py).
     first = meetings_domain.record_past_meeting(
         actor=case_director,
         case=case,
