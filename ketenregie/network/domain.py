@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import Organisation, User
@@ -149,7 +150,11 @@ def end_network_member(
     count = open_actions.count()
     if count and reassign_to is None:
         raise GuardFailed(
-            _("%(name)s is responsible for %(n)d open action(s). Choose who takes them over first.")
+            ngettext(
+                "%(name)s is responsible for %(n)d open action. Choose who takes it over first.",
+                "%(name)s is responsible for %(n)d open actions. Choose who takes them over first.",
+                count,
+            )
             % {"name": member.name, "n": count},
             errors=[{"field": "reassign_to", "message": _("Choose who takes over the open actions.")}],
         )

@@ -42,7 +42,7 @@ def test_ending_a_member_with_open_actions_without_reassigning_is_refused_and_ch
         end_network_member(actor=coordinator, member=coach)
 
     assert _fields(exc) == {"reassign_to"}
-    assert "2 open action(s)" in exc.value.detail
+    assert "2 open actions" in exc.value.detail
     coach.refresh_from_db()
     assert coach.until is None
     assert set(Action.objects.filter(case=active_case).values_list("responsible_member", flat=True)) == {coach.pk}
