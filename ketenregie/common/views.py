@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from ketenregie.common.access import public
@@ -40,12 +41,37 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     return _problem_or_page(request, 400, "Bad Request", "errors/400.html")
 
 
+def _backend_unavailable() -> bool:
+    """Is the error being handled an unreachable database (or cache)? Then it is a 503: try again soon."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    unavailable: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        unavailable += (RedisConnectionError, RedisTimeoutError)
+    except ImportError:
+        pass
+    return isinstance(sys.exc_info()[1], unavailable)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request's context processors: they read the session and the database,
+    # which may be what failed.
+    status = 503 if _backend_unavailable() else 500
     if request.path.startswith("/api/"):
         from ketenregie.api.problems import problem_response
 
-        return problem_response(status=500, title="Internal Server Error")
-    return render(request, "errors/500.html", status=500)
+        title = "Service Unavailable" if status == 503 else "Internal Server Error"
+        response = problem_response(status=status, title=title)
+    else:
+        response = HttpResponse(loader.render_to_string(f"errors/{status}.html"), status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
