@@ -1,6 +1,7 @@
 # Ketenregie — the commands a newcomer needs.
 #   make demo   create the environment, migrate, load demo data and serve on http://127.0.0.1:8000
 #   make test   run the whole test suite
+#   make bench  benchmark on 100,000 synthetic cases on PostgreSQL (see ketenregie/bench/run.py)
 PYTHON ?= python3
 PORT ?= 8000
 TEST_WORKERS ?= auto # pytest-xdist: one worker per CPU; TEST_WORKERS=0 runs in one process
@@ -44,6 +45,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix ketenregie tests
 	$(BIN)/ruff format ketenregie tests
+
+# Seeds (or reuses) 100,000 synthetic cases in a PostgreSQL database of its own (ketenregie_bench, or
+# BENCH_DATABASE_URL), then measures pages in-process and under gunicorn + wrk; results in bench-results/.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--cases 20000 --duration 5".
+bench: $(STAMP)
+	$(BIN)/python -m ketenregie.bench.run $(BENCH_ARGS)
 
 messages: $(STAMP)
 	cd ketenregie && KETENREGIE_TESTING=true ../$(BIN)/ketenregie makemessages -l nl -l en --no-obsolete --no-location

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",  # the e-mail code of "Mijn traject" (ketenregie/portal)
     "axes",
     "csp",
     "django_htmx",
@@ -132,6 +133,10 @@ INSTALLED_APPS = [
     "ketenregie.plans",
     "ketenregie.meetings",
     "ketenregie.followup",
+    "ketenregie.threads",
+    "ketenregie.portal",
+    "ketenregie.privacy",
+    "ketenregie.reports",
     "ketenregie.api",
 ]
 
@@ -149,6 +154,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ketenregie.accounts.middleware.TokenAuthenticationMiddleware",
+    "ketenregie.portal.middleware.PortalConfinementMiddleware",
     "ketenregie.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "ketenregie.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -203,6 +209,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         }
     )
+# A PostgreSQL streaming replica for report reads (ketenregie/common/db_router.py); tests mirror default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ketenregie.common.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions --------------------------------------------------------------------------
@@ -262,6 +274,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "ketenregie_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it (SECURITY.md H1: HttpOnly cookies)
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
@@ -328,8 +341,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketenregie@localhost"
 # --- Ketenregie ----------------------------------------------------------------------------------
 # Keys for field-level encryption of sensitive free text (newest first; older ones decrypt only).
 KETENREGIE_FIELD_KEYS = env_list("KETENREGIE_FIELD_KEYS", [])
+# How many days after a case is closed its partners can still read their share of it.
+KETENREGIE_PARTNER_GRACE_DAYS = env_int("KETENREGIE_PARTNER_GRACE_DAYS", 30)
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Reports: a cell counting fewer youths than this is shown as "<N" wherever figures leave the chain
+# (exports, PDF, API, the Flemish overview); a chain may raise it. The pseudonyms of the record-level
+# export are an HMAC under this key (empty: derived from SECRET_KEY, so rotating that changes them).
+KETENREGIE_REPORT_MIN_CELL = env_int("KETENREGIE_REPORT_MIN_CELL", 5, minimum=1)
+KETENREGIE_PSEUDONYM_KEY = os.environ.get("KETENREGIE_PSEUDONYM_KEY", "")
 
 LOGGING = {
     "version": 1,

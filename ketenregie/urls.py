@@ -38,6 +38,10 @@ urlpatterns = [
     path("", include("ketenregie.plans.urls")),
     path("", include("ketenregie.meetings.urls")),
     path("", include("ketenregie.followup.urls")),
+    path("", include("ketenregie.reports.urls")),
+    path("", include("ketenregie.privacy.urls")),
+    path("", include("ketenregie.threads.urls")),
+    path("", include("ketenregie.portal.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns, namespace="api")),
 ]

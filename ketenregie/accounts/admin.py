@@ -5,7 +5,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ketenregie.accounts import domain as account_domain
 from ketenregie.accounts.models import ChainPartner, Membership, Organisation, User
+from ketenregie.accounts.reauth import reauth_required
 from ketenregie.audit.domain import log
 
 
@@ -61,6 +63,19 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            account_domain.end_sessions(user=obj)  # SECURITY.md A6: out now, and not back on reactivation
+
+    # Roles and passwords are changed on these pages: only after the administrator confirmed their
+    # own password (and second factor) in the last five minutes (SECURITY.md A7).
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return reauth_required(super().changeform_view)(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        return reauth_required(super().user_change_password)(request, id, form_url)
 
 
 class ChainPartnerInline(admin.TabularInline):

@@ -7,6 +7,9 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -125,3 +128,25 @@ def verify_second_factor(*, actor: User, code: str):
 
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+def end_sessions(*, user: User) -> int:
+    """End every session of ``user`` on the server (SECURITY.md A6); returns how many ended.
+
+    Deactivating an account already keeps it out (an inactive user does not authenticate), but its
+    sessions would come back to life if the account were reactivated: a stolen cookie with them.
+    The database store is searched session by session (there are few); the cache store cannot be
+    searched, so there the sessions run out by their idle and absolute timeouts.
+    """
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return 0
+    mine = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=mine).delete()
+    return len(mine)

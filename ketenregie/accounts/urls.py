@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketenregie.accounts import views
+from ketenregie.accounts import reauth, views
 
 app_name = "accounts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tweestapsverificatie/", views.two_factor_verify, name="two_factor_verify"),
     path("tweestapsverificatie/herstelcodes/", views.recovery_codes, name="recovery_codes"),
     path("account/", views.account, name="account"),
+    path("account/bevestigen/", reauth.reauthenticate, name="reauthenticate"),
     path("account/tokens/<uuid:token_id>/intrekken/", views.revoke_token, name="revoke_token"),
     path("account/wachtwoord/", views.password_change, name="password_change"),
     path("wachtwoord-vergeten/", views.password_reset, name="password_reset"),

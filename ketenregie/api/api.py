@@ -114,6 +114,8 @@ def register_routers() -> None:
     for module in (consults, cases, consents, ot):
         api.add_router("/", module.router)
     api.add_router("/", "ketenregie.api.routers.followup.router")
+    api.add_router("/", "ketenregie.api.routers.threads.router")
+    api.add_router("/", "ketenregie.api.routers.reports.router")
     from ketenregie.api.routers import meetings, network, offence_groups, plans
 
     for module in (network, plans, meetings, offence_groups):

@@ -21,5 +21,9 @@ class ApiProblemMiddleware:
                 status=405, title="Method Not Allowed", detail=f"This endpoint accepts: {allowed}."
             )
             problem["Allow"] = allowed
+            # The security headers were set on the answer this one replaces (SECURITY.md H1).
+            for name, value in response.items():
+                if name.lower() != "content-length":
+                    problem.setdefault(name, value)
             return problem
         return response

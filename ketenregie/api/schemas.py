@@ -310,7 +310,7 @@ class CaseState(Schema):
 class YouthOut(Schema):
     first_name: str
     last_name: str
-    birth_date: date
+    birth_date: date | None = Field(description="Null (and the address empty) for roles that see no personal details.")
     age: int
     is_minor: bool
     gender: str

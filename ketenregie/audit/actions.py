@@ -105,7 +105,6 @@ ACTIONS: dict[str, object] = {
     "privacy.case_pseudonymised": _("pseudonymised a closed case after its retention period"),
     "privacy.consult_pseudonymised": _("pseudonymised a consult after its retention period"),
     "privacy.retention_run": _("applied the retention periods"),
-    "privacy.keys_rotated": _("re-encrypted the sensitive fields under the newest key"),
 }
 
 

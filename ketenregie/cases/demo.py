@@ -333,6 +333,10 @@ def _seed_chain(chain, rows, organisations) -> None:
 
     for case in Case.objects.with_scope(chain=chain.pk).filter(status=CaseStatus.ACTIVE).order_by("reference"):
         seed_demo_followup(case, case.case_director)
+    from ketenregie.threads.demo import seed_demo_threads
+
+    for case in Case.objects.with_scope(chain=chain.pk).filter(status=CaseStatus.ACTIVE).order_by("reference"):
+        seed_demo_threads(case)
 
     domain.plan_ot_meeting(
         actor=coordinator,

@@ -86,9 +86,30 @@ def _require_role(actor: Any, chain_id: Any, roles: set) -> None:
 
 
 def require_open(case: Case, message: Any = None) -> None:
-    """Every write on a case passes here: a closed case is read-only."""
+    """Every write on a case passes here: a closed case is read-only, a restricted case frozen."""
     if case.is_closed:
         raise GuardFailed(message or _("This case is closed and can no longer be changed."))
+    require_unrestricted(case)
+
+
+def restriction_message(case: Case) -> str | None:
+    """Why the case refuses writes while its processing is restricted (GDPR art. 18), or None."""
+    from ketenregie.privacy.queries import active_restriction
+
+    restriction = active_restriction(case)
+    if restriction is None:
+        return None
+    return _(
+        "The processing of this case is restricted since %(date)s: nothing can be changed or shared "
+        "until an operational coordinator lifts the restriction."
+    ) % {"date": date_format(timezone.localtime(restriction.since).date(), "j F Y")}
+
+
+def require_unrestricted(case: Case) -> None:
+    """Writes that are possible on a closed case (links, notes) still stop at a restriction."""
+    message = restriction_message(case)
+    if message is not None:
+        raise GuardFailed(message, errors=[{"field": "__all__", "message": message}])
 
 
 def require_work(actor: Any, case: Case, message: Any = None) -> None:
@@ -423,6 +444,7 @@ def register_case(
                     }
                 ],
             )
+        require_unrestricted(previous_case)  # the new trajectory would rewrite the youth's details
         youth = previous_case.youth
         open_case = Case.objects.with_scope(chain=chain.pk).filter(youth=youth, status__in=OPEN_STATUSES).first()
         if open_case is not None:
@@ -802,7 +824,10 @@ def add_legal_basis(
 
 def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
     """Cases for a new OT agenda: those awaiting the OT, and those flagged back to it."""
-    cases = Case.objects.with_scope(chain=chain.pk)
+    from ketenregie.privacy.queries import restricted_case_ids
+
+    # A restricted case is not shared with the OT until the restriction is lifted.
+    cases = Case.objects.with_scope(chain=chain.pk).exclude(pk__in=restricted_case_ids())
     # An item left undecided at a meeting that was held rolls over to the next agenda.
     undecided = (
         OTAgendaItem.objects.with_scope(chain=chain.pk)
@@ -905,7 +930,7 @@ def _add_to_next_meeting(case: Case) -> OTAgendaItem | None:
         .order_by("starts_at")
         .first()
     )
-    if meeting is None or meeting.items.filter(case=case).exists():
+    if meeting is None or meeting.items.filter(case=case).exists() or restriction_message(case) is not None:
         return None
     kind = OTItemKind.NEW if case.status == CaseStatus.AWAITING_OT else OTItemKind.FLAGGED
     item = OTAgendaItem.objects.create(
@@ -988,6 +1013,7 @@ def decide_ot_item(*, actor: User, item: OTAgendaItem, data: DecisionData) -> OT
     """
     meeting = item.meeting
     _require_role(actor, meeting.chain_id, {Role.OPERATIONAL_COORDINATOR})
+    require_open(item.case)
     allowed = NEW_ITEM_DECISIONS if item.kind == OTItemKind.NEW else FLAGGED_ITEM_DECISIONS
     errors = Errors()
     if data.decision not in allowed:

@@ -38,6 +38,10 @@ def partner_organisations(chain: Chain):
     )
 
 
+# Free text is bounded as in the API (SECURITY.md IU1): an essay fits, a megabyte does not.
+MAX_TEXT = 10_000
+
+
 def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
@@ -87,6 +91,7 @@ class ConsultForm(ChainFieldMixin, SubmissionKeyMixin, forms.Form):
     consulted_on = forms.DateField(label=_("Date of the consult"), widget=DateInput, initial=timezone.localdate)
     summary = forms.CharField(
         label=_("The question, in short"),
+        max_length=MAX_TEXT,
         widget=_textarea(4),
         help_text=_("What does the referrer ask, and why now? Write only what is needed to weigh the question."),
     )
@@ -127,6 +132,7 @@ class ConsultForm(ChainFieldMixin, SubmissionKeyMixin, forms.Form):
     )
     advice = forms.CharField(
         label=_("Advice to the referrer"),
+        max_length=MAX_TEXT,
         widget=_textarea(3),
         required=False,
         help_text=_("Required when the case does not fit: which other service can help?"),
@@ -205,6 +211,7 @@ class RegistrationForm(ChainFieldMixin, SubmissionKeyMixin, forms.Form):
     )
     strong_link_explanation = forms.CharField(
         label=_("Explain the strong link"),
+        max_length=MAX_TEXT,
         widget=_textarea(2),
         required=False,
         help_text=_("Required when you tick the strong link."),
@@ -224,12 +231,14 @@ class RegistrationForm(ChainFieldMixin, SubmissionKeyMixin, forms.Form):
     # Why
     concerns = forms.CharField(
         label=_("Concerns"),
+        max_length=MAX_TEXT,
         widget=_textarea(3),
         required=False,
         help_text=_("Worries about the youth that are not offences. Record at least one offence or one concern."),
     )
     multi_problem = forms.CharField(
         label=_("Complex multi-problem"),
+        max_length=MAX_TEXT,
         widget=_textarea(4),
         help_text=_(
             "Which problems come together in the youth and/or the family (family, school, health, money, ...)?"
@@ -319,7 +328,7 @@ class GuardianForm(forms.Form):
 class OffenceForm(forms.Form):
     offence_type = forms.ChoiceField(label=_("Type of offence"), required=False)
     committed_on = forms.DateField(label=_("Date"), widget=DateInput, required=False, help_text=_("If known."))
-    description = forms.CharField(label=_("What happened?"), widget=_textarea(2), required=False)
+    description = forms.CharField(label=_("What happened?"), max_length=5000, widget=_textarea(2), required=False)
     in_group = forms.BooleanField(label=_("Committed in a group"), required=False)
 
     def __init__(self, *args, chain: Chain, **kwargs):
@@ -433,7 +442,10 @@ class ConfirmStepForm(VersionForm):
 
 class ReasonStepForm(VersionForm):
     reason = forms.CharField(
-        label=_("Reason"), widget=_textarea(4), help_text=_("The reason is kept in the history of the case.")
+        label=_("Reason"),
+        max_length=5000,
+        widget=_textarea(4),
+        help_text=_("The reason is kept in the history of the case."),
     )
 
     def __init__(self, *args, label=None, help_text=None, **kwargs):
@@ -461,6 +473,7 @@ class ClosureStepForm(VersionForm):
         for domain_code, label in chain.life_domain_choices + [("general", _("General"))]:
             self.fields[f"summary_{domain_code}"] = forms.CharField(
                 label=_("Closing summary: %(domain)s") % {"domain": label},
+                max_length=MAX_TEXT,
                 widget=_textarea(2),
                 required=False,
             )

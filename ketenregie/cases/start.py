@@ -87,11 +87,16 @@ def fill_sections(user, sections) -> None:
         _fill_coordinators(user, coordinators, several, meetings_by_chain)
     for section in by_role.get(Role.CASE_DIRECTOR, []):
         _fill_case_director(user, section, several)
+    for section in by_role.get(Role.PARTNER, []):
+        _fill_partner(user, section, several)
     for section in ot_members:
         if (meeting := attending_by_chain.get(section.chain.pk)) is not None:
             section.items.append(_meeting_item(meeting))
         section.links.append(Link(_("OT meetings"), _url("cases:ot_list", section.chain, several)))
     _fill_followup(user, sections, several)
+    from ketenregie.reports.start import add_report_links
+
+    add_report_links(sections, several)
 
 
 def _fill_coordinators(user, sections, several: bool, meetings_by_chain: dict) -> None:
@@ -177,6 +182,26 @@ def _fill_case_director(user, section, several: bool) -> None:
         else _("All my cases (more than %(n)d)") % {"n": MY_CASES_SHOWN}
     )
     section.links.append(Link(label, _url("cases:case_list", chain, several)))
+    section.links.append(Link(_("Emergency access to another case"), reverse("cases:break_glass")))
+
+
+def _fill_partner(user, section, several: bool) -> None:
+    """The cases shared with the partner now (network member under a valid sharing consent)."""
+    chain = section.chain
+    shared = list(
+        policy.visible_cases(user)
+        .filter(chain_id=chain.pk)
+        .select_related("youth")
+        .order_by("youth__last_name", "youth__first_name")[: MY_CASES_SHOWN + 1]
+    )
+    for case in shared[:MY_CASES_SHOWN]:
+        section.items.append(
+            Item(
+                f"{case.youth.full_name} ({case.reference})", reverse("cases:case_detail", kwargs={"case_id": case.pk})
+            )
+        )
+    if shared:
+        section.links.append(Link(_("All cases shared with me"), _url("cases:case_list", chain, several)))
 
 
 # --- Follow-up: signals first, last contacts, next network meetings, the strategists' figures --------

@@ -21,7 +21,7 @@ from ketenregie.cases.enums import CaseStatus, OTDecision
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
 
 # Audit actions that tell something about the case's history (reads are left out).
-HISTORY_ACTIONS = ("intake.saved", "consent.withdrawn", "case.assigned", "case.changed")
+HISTORY_ACTIONS = ("intake.saved", "consent.withdrawn", "case.assigned", "case.changed", "plan.action_updated")
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,20 @@ def build_timeline(case: Case) -> list[Event]:
                     % {"actor": actor},
                     "",
                     "start",
+                )
+            )
+        elif e.action == "plan.action_updated":
+            from ketenregie.plans.enums import ActionStatus  # plans depends on cases
+
+            status = details.get("status", "")
+            label = str(ActionStatus(status).label) if status in ActionStatus.values else status
+            events.append(
+                Event(
+                    e.occurred_at,
+                    actor,
+                    _("%(actor)s set an action of the plan to “%(status)s”.") % {"actor": actor, "status": label},
+                    "",
+                    "plan",
                 )
             )
         elif e.action == "case.changed" and details.get("step") == "flag_for_ot":

@@ -27,6 +27,7 @@ urlpatterns = [
     path("dossiers/<uuid:case_id>/toestemmingsformulier.pdf", consent_views.consent_form_pdf, name="consent_form_pdf"),
     path("toestemmingen/<uuid:consent_id>/document/", consent_views.consent_document, name="consent_document"),
     path("toestemmingen/<uuid:consent_id>/intrekken/", consent_views.consent_withdraw, name="consent_withdraw"),
+    path("noodtoegang/", consent_views.break_glass, name="break_glass"),
     # Operational team
     path("ot/", ot.meeting_list, name="ot_list"),
     path("ot/nieuw/", ot.meeting_create, name="ot_create"),

@@ -336,13 +336,16 @@ _INPUT_GUARDS = {
 
 def allowed_transitions(case: Case, user: Any) -> list[Option]:
     """Transitions ``user`` may start from the case's current status (OT-only ones excluded)."""
+    from ketenregie.cases.domain import restriction_message
+
     ctx = Context(actor=user)
+    frozen = restriction_message(case)
     options = []
     for transition in TRANSITIONS:
         if case.status not in transition.sources or transition.via_ot or not may_take(user, case, transition):
             continue
         blocked = [m for g in transition.guards if g not in _INPUT_GUARDS and (m := g(case, ctx))]
-        options.append(Option(transition, blocked))
+        options.append(Option(transition, [frozen, *blocked] if frozen else blocked))
     return options
 
 
@@ -368,6 +371,9 @@ def transition_case(case: Case, to: str, *, actor: Any, expected_version: int | 
             )
         if not may_take(actor, locked, transition):
             raise NotAllowed(_("Your role does not allow this step."))
+        from ketenregie.cases.domain import require_unrestricted
+
+        require_unrestricted(locked)
         problems = failing_guards(locked, transition, ctx)
         if problems:
             raise GuardFailed(" ".join(problems), errors=[{"field": "to", "message": m} for m in problems])

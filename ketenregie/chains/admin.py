@@ -32,4 +32,5 @@ class ChainAdmin(AuditedAdmin):
                 },
             ),
             (_("Playbook"), {"fields": [f"playbook_{step}" for step, _label in PLAYBOOK_STEPS]}),
+            (_("Privacy"), {"fields": ["retention_years"]}),
         ]

@@ -60,6 +60,7 @@ class ChainForm(forms.ModelForm):
             "follow_up_after_max_age",
             "follow_up_cadence_days",
             "out_of_view_days",
+            "retention_years",
             "is_active",
         ]
 

@@ -62,6 +62,15 @@ class Chain(TimestampedModel):
     ot_event_kinds = models.JSONField(
         _("major events that put a case on the OT agenda"), default=_ot_event_kinds, blank=True
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years after a case ends)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "After this many years a closed case is pseudonymised: names, birth dates, contact details, "
+            "free texts and documents are removed; the figures for reports stay."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -17,8 +17,9 @@ ADMINISTRATOR = "administrator"
 CHAIN_MEMBER = "chain_member"  # any role in the chain named by the URL
 CASE = "case"  # the case is looked up through consent.policy.visible_cases
 API = "api"  # django-ninja: each operation declares its own auth
+PORTAL = "portal"  # "Mijn traject": only the youth's (or trusted person's) own portal account
 
-RULES = {PUBLIC, AUTHENTICATED, ADMINISTRATOR, CHAIN_MEMBER, CASE, API}
+RULES = {PUBLIC, AUTHENTICATED, ADMINISTRATOR, CHAIN_MEMBER, CASE, API, PORTAL}
 
 
 def public(view: V) -> V:

@@ -36,6 +36,15 @@ def nav_items(request: HttpRequest) -> dict:
     if roles & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}:
         entries.append((_("Signals"), "followup:signals"))
         entries.append((_("Intervision"), "followup:intervision"))
+    if roles & {Role.STRATEGIC_COORDINATOR, Role.OPERATIONAL_COORDINATOR}:
+        entries.append((_("Figures"), "reports:report"))
+    if Role.REGIONAL_ANALYST in roles:
+        entries.append((_("Flemish overview"), "reports:compare"))
+    if Role.PARTNER in roles:
+        entries.append((_("My actions"), "threads:my_actions"))
+        entries.append((_("My meetings"), "threads:my_meetings"))
+    if roles & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR, Role.PARTNER}:
+        entries.append((_("Conversations"), "threads:inbox"))
     if roles:
         entries.append((_("Notifications"), "followup:notifications"))
     items = []

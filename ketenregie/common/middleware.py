@@ -59,6 +59,12 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        own_policy = response.get("Content-Security-Policy")
+        if own_policy:  # a download's stricter policy does not fall back to these two: add them
+            for directive in ("base-uri", "frame-ancestors"):
+                if directive not in own_policy:
+                    own_policy += f"; {directive} 'none'"
+            response["Content-Security-Policy"] = own_policy
         # Nothing this application renders may be kept by a browser or proxy cache.
         response["Cache-Control"] = "no-store, private"
         patch_vary_headers(response, ("HX-Request",))

@@ -47,3 +47,18 @@ def check_document(upload) -> tuple[str, str]:
             _("The file's content does not match its type: only real PDF, JPEG or PNG files are accepted.")
         )
     return name, content_type
+
+
+def document_response(handle, *, filename: str, content_type: str):
+    """Serve a stored upload as a download that no browser renders or sniffs (SECURITY.md IU3)."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or "document",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

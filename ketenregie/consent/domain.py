@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import Organisation, User
+from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
 from ketenregie.cases.domain import existing_submission, require_work
 from ketenregie.cases.enums import CaseStatus
@@ -18,7 +21,7 @@ from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
 from ketenregie.consent.documents import check_document
 from ketenregie.consent.enums import ConsentKind, GivenBy
-from ketenregie.consent.models import Consent
+from ketenregie.consent.models import BreakGlassAccess, Consent
 
 
 @dataclass
@@ -150,3 +153,62 @@ def withdraw_consent(*, actor: User, consent: Consent, on: date | None = None, n
             case.refresh_from_db()
             _add_to_next_meeting(case)
     return consent
+
+
+# --- Break the glass ---------------------------------------------------------------------------------
+
+BREAK_GLASS_MIN_REASON = 20
+
+
+def break_the_glass(*, actor: User, case: Case, reason: str) -> BreakGlassAccess:
+    """Emergency read access to a case of the actor's chain that lies outside their scope.
+
+    Only a case director or OT member of the case's chain (``policy.BREAK_GLASS_ROLES``) for a
+    case they may not read in full, with a written reason of at least ``BREAK_GLASS_MIN_REASON``
+    characters; the caller has re-authenticated the actor. The access lasts
+    ``policy.BREAK_GLASS_HOURS`` hours and gives no right to change anything. The audit entry
+    carries the reason (AU1); each operational coordinator of the chain and the case's own director get
+    a notification.
+    """
+    from ketenregie.consent import policy
+    from ketenregie.followup.domain_notify import notify
+
+    if not (roles_in(actor, case.chain_id) & set(policy.BREAK_GLASS_ROLES)):
+        raise NotAllowed(_("Your role does not allow emergency access."))
+    if policy.can_view_case_content(actor, case):
+        raise GuardFailed(_("You can already read this case: no emergency access is needed."))
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        message = _("Write why you need this case now, in at least %(n)d characters.") % {"n": BREAK_GLASS_MIN_REASON}
+        raise ValidationFailed(message, errors=[{"field": "reason", "message": message}])
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassAccess.objects.create(
+            case=case, user=actor, reason=reason, expires_at=now + timedelta(hours=policy.BREAK_GLASS_HOURS)
+        )
+        log(
+            "consent.break_glass",
+            actor=actor,
+            obj=case,
+            chain_id=case.chain_id,
+            case_id=case.pk,
+            reason=reason,
+            details={
+                "access": str(grant.pk),
+                "expires_at": grant.expires_at.isoformat(),
+                "hours": policy.BREAK_GLASS_HOURS,
+            },
+        )
+        # One filter() call: the chain, the role and the active flag hold for the same membership.
+        told = User.objects.filter(
+            is_active=True,
+            memberships__chain_id=case.chain_id,
+            memberships__is_active=True,
+            memberships__role=Role.OPERATIONAL_COORDINATOR,
+        )
+        # The case's own director hears it too: someone read their case.
+        told = told | User.objects.filter(pk=case.case_director_id, is_active=True)
+        url = reverse("cases:case_detail", kwargs={"case_id": case.pk})
+        for user in told.exclude(pk=actor.pk).distinct():
+            notify(user, "break_glass", case, url)
+    return grant

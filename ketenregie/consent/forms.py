@@ -68,3 +68,43 @@ class WithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localdate())
+
+
+class BreakGlassForm(forms.Form):
+    """Emergency access: which case, and why now. The rules live in consent.domain.break_the_glass."""
+
+    chain = forms.ModelChoiceField(label=_("Chain"), queryset=None, empty_label=None)
+    reference = forms.CharField(
+        label=_("Case number"),
+        max_length=30,
+        help_text=_("The number of the case you need, as the case director or the coordinator gave it to you."),
+    )
+    reason = forms.CharField(
+        label=_("Why do you need this case now?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Describe the emergency. Your reason is recorded in the audit log and sent to the coordinators of "
+            "the chain. Do not write details of the case here."
+        ),
+    )
+
+    def __init__(self, *args, chains, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ketenregie.chains.models import Chain
+
+        self.fields["chain"].queryset = Chain.objects.filter(pk__in=[c.pk for c in chains]).order_by("name")
+        if len(chains) == 1:
+            self.fields["chain"].initial = chains[0].pk
+            self.fields["chain"].widget = forms.HiddenInput()
+
+    def clean_reason(self) -> str:
+        from ketenregie.consent.domain import BREAK_GLASS_MIN_REASON
+
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < BREAK_GLASS_MIN_REASON:
+            raise forms.ValidationError(
+                _("Write why you need this case now, in at least %(n)d characters."),
+                params={"n": BREAK_GLASS_MIN_REASON},
+            )
+        return reason

@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 
 from ketenregie.accounts.models import Organisation
 from ketenregie.cases.models import Case
+from ketenregie.common.fields import EncryptedTextField
 from ketenregie.common.models import TimestampedModel
 from ketenregie.consent.enums import ConsentKind, GivenBy
 
@@ -75,3 +76,29 @@ class Consent(TimestampedModel):
         if self.signed_on > day:
             return False
         return self.valid_until is None or day <= self.valid_until
+
+
+class BreakGlassAccess(TimestampedModel):
+    """Emergency access ("break the glass") to a case of one's chain outside one's own scope.
+
+    Opened by ``consent.domain.break_the_glass`` with a written reason, after re-authentication; it
+    lasts a limited time, gives read access only, is audited with its reason and reported to the
+    chain's operational coordinators. ``consent.policy`` reads it on every request, so an expired
+    grant, or one whose holder lost the role, opens nothing.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glass_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = EncryptedTextField(_("reason"))
+    expires_at = models.DateTimeField(_("ends at"))
+
+    objects = ScopedManager(chain="case__chain")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ({self.expires_at:%Y-%m-%d %H:%M})"

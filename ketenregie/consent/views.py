@@ -6,6 +6,7 @@ own case director handle consents; everyone else gets the same 404 as for a case
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,21 +14,25 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from ketenregie.accounts.models import ChainPartner
+from ketenregie.accounts.reauth import reauth_required
 from ketenregie.audit.domain import log
 from ketenregie.cases import workflow
 from ketenregie.cases.eligibility import age_on, is_minor
 from ketenregie.cases.enums import CaseStatus
+from ketenregie.cases.models import Case
 from ketenregie.cases.pdf import pdf_response, render_pdf
-from ketenregie.cases.views.base import apply_domain_error, get_case
-from ketenregie.common.access import CASE, access_rule
+from ketenregie.cases.views.base import apply_domain_error, chains_with_role, get_case
+from ketenregie.common.access import AUTHENTICATED, CASE, access_rule
 from ketenregie.common.errors import DomainError
-from ketenregie.consent import domain
+from ketenregie.consent import domain, policy
 from ketenregie.consent.enums import ConsentKind
-from ketenregie.consent.forms import ConsentForm, WithdrawForm
+from ketenregie.consent.forms import BreakGlassForm, ConsentForm, WithdrawForm
 from ketenregie.consent.models import Consent
 
 STATUS_LABELS = {
@@ -238,3 +243,65 @@ def consent_form_pdf(request: HttpRequest, case_id) -> HttpResponse:
         details={"document": "consent_form_pdf"},
     )
     return pdf_response(pdf, f"toestemmingsformulier-{case.reference}.pdf")
+
+
+# --- Break the glass ----------------------------------------------------------------------------
+
+
+@access_rule(AUTHENTICATED)
+@reauth_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access to a case of one's chain outside one's scope: re-authenticated, with a reason."""
+    chains = chains_with_role(request.user, *policy.BREAK_GLASS_ROLES)
+    if not chains:
+        raise Http404
+    initial = {}
+    wanted = request.GET.get("dossier", "")
+    if _is_uuid(wanted):
+        # From the summary page of a case the user already sees: fill in its number.
+        found = policy.visible_cases(request.user).filter(pk=wanted).values_list("reference", flat=True).first()
+        if found:
+            initial["reference"] = found
+    form = BreakGlassForm(request.POST or None, chains=chains, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chain = form.cleaned_data["chain"]
+        case = (
+            Case.objects.with_scope(chain=chain.pk)
+            .filter(chain=chain, reference__iexact=form.cleaned_data["reference"].strip())
+            .select_related("youth", "chain")
+            .first()
+        )
+        if case is None:
+            log(
+                "access.denied", actor=request.user, chain_id=chain.pk, result="denied", details={"view": "break_glass"}
+            )
+            form.add_error("reference", _("There is no case with this number in the chain."))
+        else:
+            try:
+                grant = domain.break_the_glass(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Emergency access until %(time)s. You can read the case but not change it; the coordinators "
+                        "of the chain were informed."
+                    )
+                    % {"time": date_format(timezone.localtime(grant.expires_at), "j F Y H:i")},
+                )
+                return redirect("cases:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "consent/break_glass.html",
+        {"form": form, "hours": policy.BREAK_GLASS_HOURS, "several_chains": len(chains) > 1},
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,4 +1,5 @@
-"""The e-mail digest: per user, how many signals of each kind they have, and a link to /signalen/.
+"""The e-mail digest: per user, how many signals of each kind they have (and how many unread in-app
+notifications), with links to /signalen/ and /meldingen/.
 
 An e-mail leaves the platform, so it carries counts only — never a youth's name, a case number or
 any content (SECURITY.md L9). Whoever wants to know which cases, logs in.
@@ -54,18 +55,26 @@ def base_url() -> str:
 
 
 def compose(user: User, frequency: str, *, link_base: str) -> Digest | None:
-    """The digest for ``user``, or None when they have no open signals."""
+    """The digest for ``user``, or None when they have no open signals and no unread notifications."""
+    from ketenregie.followup.models import Notification
+
     counts = queries.counts_by_kind(queries.signals_of(user))
-    if not counts:
+    # In-app notifications (messages, mentions, updated actions) count too: partners act on no
+    # signals but do take part in conversations. Only the number leaves the platform.
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    if not counts and not unread:
         return None
     total = sum(n for _k, _l, n in counts)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = ngettext(
-            "Ketenregie: %(n)d signal needs your attention", "Ketenregie: %(n)d signals need your attention", total
-        ) % {"n": total}
-        lines = [
-            _("Good day,"),
-            "",
+        if total:
+            subject = ngettext(
+                "Ketenregie: %(n)d signal needs your attention", "Ketenregie: %(n)d signals need your attention", total
+            ) % {"n": total}
+        else:
+            subject = ngettext(
+                "Ketenregie: %(n)d unread notification", "Ketenregie: %(n)d unread notifications", unread
+            ) % {"n": unread}
+        signal_lines = [
             _("These signals are waiting for you in Ketenregie:"),
             "",
             *[f"- {label}: {n}" for _k, label, n in counts],
@@ -73,6 +82,22 @@ def compose(user: User, frequency: str, *, link_base: str) -> Digest | None:
             _("Log in to see which cases they are about and what to do:"),
             f"{link_base}{reverse('followup:signals')}",
             "",
+        ]
+        notification_lines = [
+            ngettext(
+                "You have %(n)d unread notification (a message, a mention or an update):",
+                "You have %(n)d unread notifications (messages, mentions or updates):",
+                unread,
+            )
+            % {"n": unread},
+            f"{link_base}{reverse('followup:notifications')}",
+            "",
+        ]
+        lines = [
+            _("Good day,"),
+            "",
+            *(signal_lines if counts else []),
+            *(notification_lines if unread else []),
             _("For privacy this e-mail never contains names, case numbers or case content."),
             _("You receive this summary %(how)s. Change that here: %(url)s")
             % {
@@ -84,13 +109,14 @@ def compose(user: User, frequency: str, *, link_base: str) -> Digest | None:
 
 
 def recipients(frequency: str | None = None):
-    """Active accounts with an e-mail address and a role that acts on signals, with their preference."""
+    """Active accounts with an e-mail address and a role that acts on signals or takes part in
+    conversations (partners), with their preference."""
     users = (
         User.objects.filter(
             is_active=True,
             memberships__is_active=True,
             memberships__chain__is_active=True,
-            memberships__role__in=[Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR],
+            memberships__role__in=[Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR, Role.PARTNER],
         )
         .exclude(email="")
         .distinct()

@@ -14,7 +14,13 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors, _add_to_next_meeting, existing_submission, require_work
+from ketenregie.cases.domain import (
+    Errors,
+    _add_to_next_meeting,
+    existing_submission,
+    require_unrestricted,
+    require_work,
+)
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import NotAllowed, ValidationFailed
@@ -176,6 +182,7 @@ def acknowledge_signal(
 
     if not visible_cases(actor).filter(pk=case.pk).exists():
         raise NotAllowed(_("Your role does not allow this."))
+    require_unrestricted(case)
     parts = key.split(":")
     if len(key) > 200 or len(parts) < 2 or parts[1] != str(case.pk):
         raise ValidationFailed(_("Unknown signal."), errors=[{"field": "key", "message": _("Unknown signal.")}])
@@ -227,6 +234,7 @@ def record_intervision_advice(
             _("The case belongs to another chain."),
             errors=[{"field": "case", "message": _("The case belongs to another chain.")}],
         )
+    require_unrestricted(case)
     if not advice.strip():
         raise ValidationFailed(
             _("Write the team's advice."), errors=[{"field": "advice", "message": _("Write the team's advice.")}]

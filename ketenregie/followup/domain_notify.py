@@ -25,6 +25,12 @@ from ketenregie.followup.models import IntervisionAdvice, MajorEvent, Notificati
 KINDS: dict[str, Any] = {
     "event_flagged": _("A major event put case %(reference)s (%(youth)s) on the agenda of the next OT meeting."),
     "intervision_advice": _("The team gave advice on case %(reference)s (%(youth)s) at intervision."),
+    "break_glass": _("Someone opened case %(reference)s (%(youth)s) with emergency access (break the glass)."),
+    "thread_added": _("You were added to a conversation about case %(reference)s (%(youth)s)."),
+    "thread_mention": _("You were mentioned in a conversation about case %(reference)s (%(youth)s)."),
+    "action_updated": _("A partner updated an action of the plan of case %(reference)s (%(youth)s)."),
+    "portal_message": _("A message from “My trajectory” about case %(reference)s (%(youth)s)."),
+    "portal_withdrawal": _("The youth of case %(reference)s (%(youth)s) asks to withdraw a consent."),
 }
 
 

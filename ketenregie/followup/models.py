@@ -33,7 +33,11 @@ class FollowUpContact(TimestampedModel):
 
     class Meta:
         ordering = ["-contact_at"]
-        indexes = [models.Index(fields=["case", "with_whom", "contact_at"])]
+        indexes = [
+            models.Index(fields=["case", "with_whom", "contact_at"]),
+            # The newest contacts of a case first, with what the signals ask of them (index-only).
+            models.Index(fields=["case", "-contact_at", "with_whom", "reached"], name="contact_case_recent_idx"),
+        ]
 
 
 class CaseCadence(models.Model):

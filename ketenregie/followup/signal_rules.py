@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -75,6 +75,37 @@ def _birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+# What the rows of the first query need: enough for every rule and for the Signal itself.
+ROW_FIELDS = (
+    "id",
+    "chain",
+    "youth",
+    "reference",
+    "status",
+    "case_director",
+    "registered_on",
+    "first_conversation_on",
+    "reflection_until",
+    "recontact_on",
+    "youth__first_name",
+    "youth__last_name",
+    "youth__birth_date",
+    "chain__age_min",
+    "chain__age_max",
+    "chain__follow_up_after_max_age",
+    "chain__follow_up_cadence_days",
+    "chain__out_of_view_days",
+)
+
+_URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def _case_urls():
+    """``url_of(case_id)``: the case page's URL, resolved once instead of once per case."""
+    pattern = reverse("cases:case_detail", args=[_URL_PLACEHOLDER])
+    return lambda case_id: pattern.replace(_URL_PLACEHOLDER, str(case_id))
+
+
 def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -91,21 +122,30 @@ def signals_for(
     from ketenregie.consent.models import Consent
     from ketenregie.followup.models import CaseCadence, FollowUpContact, SignalAcknowledgement
     from ketenregie.meetings.enums import MeetingStatus
-    from ketenregie.meetings.models import NetworkMeeting
+    from ketenregie.meetings.models import ActionEvaluation, DomainProgress, NetworkMeeting
     from ketenregie.plans.enums import OPEN_ACTION_STATUSES
     from ketenregie.plans.models import Action, Plan
 
     today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    # A not-included registration has one signal only, its re-contact date: network meetings, plans
+    # and the consents checked here belong to trajectories. Leaving out the others keeps a chain in its
+    # tenth year (thousands of not-included registrations) as fast as a new one.
     scoped = cases.filter(
-        status__in=[s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)]
+        Q(status__in=[s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)])
+        & (~Q(status=CaseStatus.NOT_INCLUDED) | Q(recontact_on__lte=today))
     )
+    # The other queries select by this subquery, not by a (long) list of ids.
+    ids = scoped.order_by().values("pk")
     contacts = FollowUpContact.objects.with_scopes_disabled().filter(case=OuterRef("pk"))
     with_youth_or_trusted = contacts.filter(with_whom__in=[ContactWith.YOUTH, ContactWith.TRUSTED_PERSON])
     reached_youth = contacts.filter(with_whom=ContactWith.YOUTH, reached=True)
     # The inclusion date is the date of the OT meeting that decided it, even when recorded later.
     included_at = OTAgendaItem.objects.with_scopes_disabled().filter(case=OuterRef("pk"), decision=OTDecision.INCLUDE)
     rows = list(
-        scoped.select_related("youth", "chain").annotate(
+        scoped.select_related("youth", "chain")
+        .only(*ROW_FIELDS)
+        .annotate(
             last_contact=Subquery(with_youth_or_trusted.order_by("-contact_at").values("contact_at")[:1]),
             last_reached=Subquery(reached_youth.order_by("-contact_at").values("contact_at")[:1]),
             included_at=Subquery(included_at.order_by("-meeting__starts_at").values("meeting__starts_at")[:1]),
@@ -113,10 +153,11 @@ def signals_for(
     )  # 1
     if not rows:
         return []
-    ids = [c.pk for c in rows]
     by_id = {c.pk: c for c in rows}
-    cadences = {c.case_id: c.days for c in CaseCadence.objects.with_scopes_disabled().filter(case_id__in=ids)}  # 2
-    plans = {p.case_id: p.version for p in Plan.objects.with_scopes_disabled().filter(case_id__in=ids)}  # 3
+    cadences = dict(
+        CaseCadence.objects.with_scopes_disabled().filter(case_id__in=ids).values_list("case_id", "days")
+    )  # 2
+    plans = dict(Plan.objects.with_scopes_disabled().filter(case_id__in=ids).values_list("case_id", "version"))  # 3
     overdue_actions = list(
         Action.objects.with_scopes_disabled()
         .filter(case_id__in=ids, status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
@@ -125,15 +166,20 @@ def signals_for(
     unevaluated = list(
         NetworkMeeting.objects.with_scopes_disabled()
         .filter(case_id__in=ids, status=MeetingStatus.HELD)
-        .filter(progress__isnull=True, action_evaluations__isnull=True)
+        .filter(
+            ~Exists(DomainProgress.objects.with_scopes_disabled().filter(meeting=OuterRef("pk"))),
+            ~Exists(ActionEvaluation.objects.with_scopes_disabled().filter(meeting=OuterRef("pk"))),
+        )
         .values("pk", "case_id", "starts_at")
-        .distinct()
     )  # 5
     consents = list(
         Consent.objects.with_scopes_disabled()
         .filter(case_id__in=ids, withdrawn_on__isnull=True)
         .values("pk", "case_id", "kind", "given_by", "signed_on", "valid_until")
     )  # 6
+    consents_of: dict[Any, list[dict]] = {}  # per case, so the checks below stay linear in the data
+    for c in consents:
+        consents_of.setdefault(c["case_id"], []).append(c)
     acknowledged = set()
     if not include_acknowledged:
         acknowledged = set(
@@ -164,14 +210,15 @@ def signals_for(
             )
         )
 
+    url_of = _case_urls()
     for case in rows:
         chain = case.chain
-        case_url = reverse("cases:case_detail", args=[case.pk])
+        case_url = url_of(case.pk)
         followed = case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE)
         if case.status == CaseStatus.ACTIVE:
             start = case.first_conversation_on or case.registered_on
             cadence = cadences.get(case.pk, chain.follow_up_cadence_days)
-            last = timezone.localtime(case.last_contact).date() if case.last_contact else start
+            last = case.last_contact.astimezone(tz).date() if case.last_contact else start
             if (today - last).days > cadence:
                 add(
                     case,
@@ -183,7 +230,7 @@ def signals_for(
                     f"{case_url}#contacten",
                     last,
                 )
-            reached = timezone.localtime(case.last_reached).date() if case.last_reached else start
+            reached = case.last_reached.astimezone(tz).date() if case.last_reached else start
             if (today - reached).days > chain.out_of_view_days:
                 add(
                     case,
@@ -196,7 +243,7 @@ def signals_for(
                     reached,
                 )
         if followed and case.included_at and not plans.get(case.pk):
-            included_on = timezone.localtime(case.included_at).date()
+            included_on = case.included_at.astimezone(tz).date()
             if (today - included_on).days > NO_PLAN_AFTER_DAYS:
                 add(
                     case,
@@ -243,13 +290,12 @@ def signals_for(
                 )
             elif eighteen <= today:
                 renewed = any(
-                    c["case_id"] == case.pk
-                    and c["given_by"] == "youth"
+                    c["given_by"] == "youth"
                     and c["signed_on"] >= eighteen
                     and (c["valid_until"] is None or c["valid_until"] >= today)
-                    for c in consents
+                    for c in consents_of.get(case.pk, ())
                 )
-                had_minor_consent = any(c["case_id"] == case.pk and c["signed_on"] < eighteen for c in consents)
+                had_minor_consent = any(c["signed_on"] < eighteen for c in consents_of.get(case.pk, ()))
                 if had_minor_consent and not renewed:
                     add(
                         case,
@@ -288,50 +334,56 @@ def signals_for(
                         leaves,
                     )
     for action in overdue_actions:
-        case = by_id[action["case_id"]]
-        if case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
+        case = by_id.get(action["case_id"])
+        if case is not None and case.status in (CaseStatus.INCLUDED, CaseStatus.ACTIVE):
             add(
                 case,
                 SignalKind.ACTION_OVERDUE,
                 str(action["pk"]),
                 _("A plan action was due on %(date)s and is not done.") % {"date": _fmt(action["due_on"])},
                 _("Check with the person responsible and update the plan."),
-                reverse("cases:case_detail", args=[case.pk]) + "plan/",
+                url_of(case.pk) + "plan/",
                 action["due_on"],
             )
     for meeting in unevaluated:
-        case = by_id[meeting["case_id"]]
-        held_on = timezone.localtime(meeting["starts_at"]).date()
+        case = by_id.get(meeting["case_id"])
+        if case is None:  # registered since the first query
+            continue
+        held_on = meeting["starts_at"].astimezone(tz).date()
         add(
             case,
             SignalKind.MEETING_EVALUATION,
             str(meeting["pk"]),
             _("The network meeting of %(date)s has not been evaluated yet.") % {"date": _fmt(held_on)},
             _("Evaluate the agreements and score the progress per life domain."),
-            reverse("cases:case_detail", args=[case.pk]) + f"overleggen/{meeting['pk']}/",
+            url_of(case.pk) + f"overleggen/{meeting['pk']}/",
             held_on,
         )
     for consent in consents:
-        case = by_id[consent["case_id"]]
+        case = by_id.get(consent["case_id"])
         until = consent["valid_until"]
-        if until is None or case.status not in (
-            CaseStatus.INTAKE,
-            CaseStatus.AWAITING_OT,
-            CaseStatus.INCLUDED,
-            CaseStatus.ACTIVE,
+        if (
+            case is None
+            or until is None
+            or case.status
+            not in (
+                CaseStatus.INTAKE,
+                CaseStatus.AWAITING_OT,
+                CaseStatus.INCLUDED,
+                CaseStatus.ACTIVE,
+            )
         ):
             continue
         kind_label = ConsentKind(consent["kind"]).label
         newer = any(
-            c["case_id"] == case.pk
-            and c["kind"] == consent["kind"]
+            c["kind"] == consent["kind"]
             and c["pk"] != consent["pk"]
             and (c["valid_until"] is None or c["valid_until"] > until)
-            for c in consents
+            for c in consents_of[case.pk]
         )
         if newer:
             continue
-        url = reverse("cases:case_detail", args=[case.pk]) + "toestemmingen/"
+        url = url_of(case.pk) + "toestemmingen/"
         if until < today:
             add(
                 case,

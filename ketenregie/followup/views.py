@@ -44,6 +44,7 @@ from ketenregie.followup.forms import (
 from ketenregie.followup.models import CaseCadence, FollowUpContact, MajorEvent, Notification
 
 CONTACTS_PER_PAGE = 20
+SIGNALS_PER_PAGE = 50
 NOTIFICATIONS_SHOWN = 50
 
 
@@ -285,10 +286,12 @@ def signals(request: HttpRequest) -> HttpResponse:
     form = SignalFilterForm(request.GET or None, cases=sorted(case_labels.items(), key=lambda kv: kv[1]))
     kind, case = form.values()
     shown = [s for s in all_signals if (not kind or s.kind == kind) and (not case or str(s.case_id) == case)]
+    # A chain in its tenth year has signals by the thousand: the most severe first, a page at a time.
+    page = Paginator(shown, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
     titles = _severity_titles()
     groups = []
     for severity in queries.SEVERITY_GROUPS:
-        items = [{"signal": s, "action_url": queries.action_url(s)} for s in shown if s.severity == severity]
+        items = [{"signal": s, "action_url": queries.action_url(s)} for s in page.object_list if s.severity == severity]
         if items:
             groups.append(
                 {"severity": severity, "title": titles[severity][0], "intro": titles[severity][1], "items": items}
@@ -306,6 +309,7 @@ def signals(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "case": case,
             "filtered": bool(kind or case),
+            "page": page,
             "acts_on_signals": queries.signal_cases(user).exists() or bool(all_signals),
             "quiet_days": 7,
         },

@@ -30,6 +30,7 @@ DEFAULT_FAMILY = ("Ann {last}", "Luc {last}", "Sara {last}", "Zus")
 
 # The one-line practice of the GP, who is no partner of the chain but does belong to an organisation.
 GP_PRACTICE = "Huisartsenpraktijk Zwartberg"
+YOUTH_WORK = "Jeugdwerk Genk — Jeugdhuis Kompas"
 
 
 def _organisation(organisations: dict, partners: list, kind: str, prefer: str = "") -> Organisation | None:
@@ -50,7 +51,8 @@ def _actor(case: Case) -> User:
 
 def seed_demo_network(case: Case, organisations: dict) -> list[NetworkMember]:
     """Parents, a sibling, the coach, the GP, the CLB worker (linked to the 'partner-school' account when
-    its organisation matches) and, for an imposed framework, the youth court consultant."""
+    its organisation matches), the youth worker (the 'partner-jeugdwerk' account, when it exists) and,
+    for an imposed framework, the youth court consultant."""
     # Fresh from the database: the seed's own Case objects may predate record_start (trusted person).
     case = (
         Case.objects.with_scope(chain=case.chain_id).select_related("youth", "chain", "case_director").get(pk=case.pk)
@@ -160,6 +162,36 @@ def seed_demo_network(case: Case, organisations: dict) -> list[NetworkMember]:
                 since=since,
             )
         )
+
+    # The youth worker has a partner account too, but no sharing consent names youth work: the demo's
+    # partner without consent, who sees none of these cases.
+    youth_work = _organisation(organisations, partners, OrganisationKind.YOUTH_WORK, prefer=YOUTH_WORK)
+    if youth_work is not None:
+        account = (
+            Membership.objects.filter(
+                chain=case.chain,
+                role=Role.PARTNER,
+                is_active=True,
+                organisation=youth_work,
+                user__username="partner-jeugdwerk",
+            )
+            .select_related("user")
+            .first()
+        )
+        if account is not None:
+            people.append(
+                MemberData(
+                    MemberKind.FORMAL,
+                    account.user.get_full_name(),
+                    "Jeugdwerker",
+                    organisation=youth_work,
+                    user=account.user,
+                    email=account.user.email,
+                    youth_agreed=True,
+                    life_domains=["vrije_tijd"],
+                    since=since,
+                )
+            )
 
     if case.framework == Framework.IMPOSED:
         court = _organisation(organisations, partners, OrganisationKind.YOUTH_COURT)

@@ -14,7 +14,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import Organisation, User
 from ketenregie.accounts.queries import roles_in
 from ketenregie.audit.domain import log
-from ketenregie.cases.domain import Errors, require_work
+from ketenregie.cases.domain import Errors, require_unrestricted, require_work
 from ketenregie.cases.models import Case
 from ketenregie.common.errors import GuardFailed, NotAllowed, ValidationFailed
 from ketenregie.network.enums import GroupPosition, Influence, MemberKind
@@ -114,6 +114,21 @@ def update_network_member(*, actor: User, member: NetworkMember, data: MemberDat
     case = member.case
     require_work(actor, case)
     _validate_member(case, data)
+    if data.until is not None and data.until <= timezone.localdate() and member.until != data.until:
+        from ketenregie.plans.enums import OPEN_ACTION_STATUSES
+        from ketenregie.plans.models import Action
+
+        # An end date set through an edit follows the same rule as ending: open actions never orphaned.
+        if (
+            Action.objects.with_scope(chain=case.chain_id)
+            .filter(responsible_member=member, status__in=OPEN_ACTION_STATUSES)
+            .exists()
+        ):
+            raise GuardFailed(
+                _("%(name)s is still responsible for open actions. Use “End membership” to hand them over.")
+                % {"name": member.name},
+                errors=[{"field": "until", "message": _("Hand over the open actions first: use “End membership”.")}],
+            )
     was_trusted = member.is_trusted_person
     with transaction.atomic():
         _apply(member, data)
@@ -217,6 +232,7 @@ def link_case_to_group(
         )
     if not can_work_on_case(actor, case):
         raise NotAllowed(_("Your role does not allow this."))
+    require_unrestricted(case)  # a closed case may still be linked, a restricted one not
     errors = Errors()
     if position not in GroupPosition.values:
         errors.add("position", _("Choose a position."))

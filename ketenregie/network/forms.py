@@ -81,7 +81,9 @@ class MemberForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=DateInput, help_text=_("Only when it is already known when this ends.")
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, chain, current_organisation: Organisation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,6 +206,7 @@ class OffenceGroupForm(forms.Form):
     dynamics = forms.CharField(
         label=_("Group dynamics"),
         required=False,
+        max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("How does the group work? Who sets the tone, who follows, who can be influenced?"),
     )

@@ -115,9 +115,14 @@ def _offence_groups(request: HttpRequest, case: Case) -> list[GroupView]:
 
 @access_rule(CASE)
 def network_page(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, content=True)  # the one audit row of this read
+    case = get_case(request, case_id, shared=True)  # the one audit row of this read
     today = timezone.localdate()
     can_work = policy.can_work_on_case(request.user, case)
+    # A partner sees who is in the network (names, roles, organisations), not the informal
+    # members' phone and e-mail, not the notes, not the map and not the offence groups.
+    fields = policy.visible_fields(request.user, case)
+    partner = policy.OFFENCE_GROUPS not in fields
+    allowed = policy.allowed_life_domains(request.user, case)
     members = list(
         NetworkMember.objects.filter(case=case)
         .select_related("organisation", "user")
@@ -125,9 +130,13 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
     )
     labels = dict(case.chain.life_domain_choices)
     for m in members:
-        m.domain_labels = [labels.get(code, code) for code in m.life_domains or []]
+        m.domain_labels = [
+            labels.get(code, code) for code in m.life_domains or [] if allowed is None or code in allowed
+        ]
     current = [m for m in members if not _is_ended(m, today)]
-    earlier = sorted((m for m in members if _is_ended(m, today)), key=lambda m: m.until, reverse=True)
+    earlier = (
+        [] if partner else sorted((m for m in members if _is_ended(m, today)), key=lambda m: m.until, reverse=True)
+    )
     on_map = [m for m in current if m.since is None or m.since <= today]
     trusted = next((m for m in current if m.is_trusted_person), None)
     context = {
@@ -141,16 +150,18 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
         "trusted": trusted,
         # The case names a trusted person (recorded at the start) who is not in the network yet.
         "trusted_missing": case.trusted_person_name if trusted is None and case.trusted_person_name else "",
-        "map_rows": network_map_rows(on_map, case.chain.life_domains),
+        "map_rows": [] if partner else network_map_rows(on_map, case.chain.life_domains),
         # Safe: network_map_svg escapes every piece of text it puts in the SVG (names, roles,
         # organisations, life-domain labels); attribute values are numbers and constants.
-        "network_map": mark_safe(_map_svg(case, on_map, today)) if on_map else "",  # noqa: S308
-        "groups": _offence_groups(request, case),
+        "network_map": mark_safe(_map_svg(case, on_map, today)) if on_map and not partner else "",  # noqa: S308
+        "groups": [] if partner else _offence_groups(request, case),
+        "partner": partner,
+        "show_contact_details": policy.NETWORK_CONTACT_DETAILS in fields,
         "can_create_group": can_work
         and not case.is_closed
         and bool(roles_in(request.user, case.chain_id) & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}),
         "is_coordinator": policy.is_coordinator(request.user, case.chain_id),
-        "show_notes": can_work,
+        "show_notes": can_work and policy.NETWORK_NOTES in fields,
     }
     return render(request, "network/network.html", context)
 

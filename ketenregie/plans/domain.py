@@ -290,11 +290,11 @@ def save_plan(*, actor: User, case: Case, version: int, domains: list[DomainInpu
 
 def update_action_status(*, actor: User, action: Action, status: str, note: str = "") -> Action:
     """The responsible partner or the case's workers update an action; it lands in the timeline."""
-    from ketenregie.consent.policy import can_work_on_case
+    from ketenregie.consent.policy import can_update_action_status
 
     case = action.case
-    responsible = action.responsible_member is not None and action.responsible_member.user_id == actor.pk
-    if not (can_work_on_case(actor, case) or responsible):
+    # The responsible partner only while they still share the case and the action's life domain.
+    if not can_update_action_status(actor, action):
         raise NotAllowed(_("Your role does not allow this."))
     require_open(case)
     if status not in ActionStatus.values:

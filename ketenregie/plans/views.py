@@ -230,13 +230,16 @@ def _has_content(d: PlanDomain) -> bool:
 
 @access_rule(CASE)
 def plan_page(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, content=True)
+    case = get_case(request, case_id, shared=True)
     chain = case.chain
     plan = _plan_of(case)
+    # A partner reads the life domains the youth consented to share with their organisation only.
+    allowed = policy.allowed_life_domains(request.user, case)
+    partner = allowed is not None
     labels, needs = _domain_labels(chain), _need_labels(chain)
     order = {d["code"]: i for i, d in enumerate(chain.life_domains)}
     today = timezone.localdate()
-    domains = [d for d in plan_domains(plan) if _has_content(d)]
+    domains = [d for d in plan_domains(plan) if _has_content(d) and (allowed is None or d.domain in allowed)]
     domains.sort(key=lambda d: order.get(d.domain, len(order)))
     open_count = overdue_count = 0
     for d in domains:
@@ -246,11 +249,19 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
             for action in goal.actions.all():
                 action.is_open = action.status in OPEN_ACTION_STATUSES
                 action.is_overdue = action.is_open and action.due_on is not None and action.due_on < today
+                action.partner_may_update = (
+                    partner
+                    and not case.is_closed
+                    and action.responsible_member is not None
+                    and action.responsible_member.user_id == request.user.pk
+                )
                 open_count += action.is_open
                 overdue_count += action.is_overdue
     present = {d.domain for d in domains}
     next_meeting = (
-        NetworkMeeting.objects.filter(case=case, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
+        None
+        if partner
+        else NetworkMeeting.objects.filter(case=case, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
         .order_by("starts_at")
         .first()
     )
@@ -267,7 +278,9 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
             "open_count": open_count,
             "overdue_count": overdue_count,
             "next_meeting": next_meeting,
-            "progress": case_progress(case),
+            # The progress chart scores every life domain and links to the meetings: not for partners.
+            "progress": None if partner else case_progress(case),
+            "partner": partner,
             "today": today,
         },
     )

@@ -25,7 +25,7 @@ def _headings(user) -> list[str]:
 
 def test_every_demo_account_sees_a_section_per_role(client, demo):
     accounts_with_roles = [a[0] for a in ACCOUNTS if a[4]]
-    assert len(accounts_with_roles) == 8
+    assert len(accounts_with_roles) == 9
     for username in accounts_with_roles:
         user = User.objects.get(username=username)
         client.force_login(user)

@@ -10,3 +10,4 @@ from tests.cases.conftest import (  # noqa: F401 (fixtures are found by name)
     registration_data,
     today,
 )
+from tests.consent.world import world  # noqa: F401 (the access matrix's world, built once per module)

@@ -162,8 +162,9 @@ def test_the_document_download_is_an_audited_sandboxed_attachment(client_en, cas
     assert response["Content-Disposition"].startswith("attachment")
     assert 'filename="getekend.pdf"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     assert b"".join(response.streaming_content) == PDF
+    response.close()  # the file handle is closed now, not whenever the garbage collector runs
     assert (
         AuditEvent.objects.filter(
             action="case.document_downloaded", case_id=consent.case_id, actor_id=case_director.pk

@@ -169,3 +169,16 @@ def test_a_professional_needs_an_organisation_and_unknown_life_domains_are_refus
             data=member_data("Dr. An Claes", "Huisarts", kind=MemberKind.FORMAL, life_domains=["astrologie"]),
         )
     assert _fields(exc) == {"organisation", "life_domains"}
+
+
+def test_an_end_date_set_by_an_edit_cannot_orphan_open_actions(active_case, add_member, plan_actions, coordinator):
+    coach = add_member(active_case, "Marc Thijs", "Voetbaltrainer")
+    plan_actions(active_case, [("Meetrainen op woensdag", coach, ActionStatus.PLANNED)])
+    data = member_data("Marc Thijs", "Voetbaltrainer", until=timezone.localdate())
+
+    with pytest.raises(GuardFailed) as exc:
+        update_network_member(actor=coordinator, member=coach, data=data)
+
+    assert _fields(exc) == {"until"}
+    coach.refresh_from_db()
+    assert coach.until is None

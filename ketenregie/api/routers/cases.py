@@ -175,6 +175,10 @@ def get_case(request: HttpRequest, case_id: uuid.UUID):
     user = request.user
     case = policy.get_visible_case(user, case_id)
     content = policy.can_view_case_content(user, case)
+    # Field rules (AC3): what of the case this viewer may see, as on the case page.
+    fields = policy.visible_fields(user, case)
+    details = policy.YOUTH_DETAILS in fields
+    referrer = policy.REFERRER in fields
     log(
         "case.viewed",
         actor=user,
@@ -185,28 +189,28 @@ def get_case(request: HttpRequest, case_id: uuid.UUID):
     )
     today = timezone.localdate()
     youth = case.youth
-    transitions = case.transitions.select_related("actor")
+    transitions = case.transitions.select_related("actor") if policy.TIMELINE in fields else []
     return {
         **shared.case_state(case, user),
         "chain": shared.chain_ref(case.chain),
-        "framework": case.framework,
+        "framework": case.framework if policy.SUMMARY in fields else "",
         "youth": {
             "first_name": youth.first_name,
             "last_name": youth.last_name,
-            "birth_date": youth.birth_date,
+            "birth_date": youth.birth_date if details else None,
             "age": age_on(youth.birth_date, today),
             "is_minor": is_minor(youth.birth_date, today),
-            "gender": youth.gender,
-            "postal_code": youth.postal_code,
-            "municipality": youth.municipality,
-            "strong_link": youth.strong_link,
-            "strong_link_explanation": youth.strong_link_explanation,
+            "gender": youth.gender if details else "",
+            "postal_code": youth.postal_code if details else "",
+            "municipality": youth.municipality if details else "",
+            "strong_link": youth.strong_link if details else False,
+            "strong_link_explanation": youth.strong_link_explanation if details else "",
         },
         "referrer": {
-            "kind": case.referrer_kind,
-            "organisation": shared.org_ref(case.referrer_organisation),
-            "name": case.referrer_name,
-            "contact": case.referrer_contact,
+            "kind": case.referrer_kind if referrer else "",
+            "organisation": shared.org_ref(case.referrer_organisation) if referrer else None,
+            "name": case.referrer_name if referrer else "",
+            "contact": case.referrer_contact if policy.REFERRER_CONTACT in fields else "",
         },
         "dates": {
             name: getattr(case, name)
@@ -222,9 +226,9 @@ def get_case(request: HttpRequest, case_id: uuid.UUID):
                 "closed_on",
             )
         },
-        "eligibility": case.eligibility,
+        "eligibility": case.eligibility if policy.ELIGIBILITY in fields else [],
         "closure_reason": case.closure_reason,
-        "flagged_for_ot": case.flagged_for_ot,
+        "flagged_for_ot": case.flagged_for_ot if policy.OT_DECISIONS in fields else False,
         "offences": [
             {
                 "id": o.pk,
@@ -367,10 +371,20 @@ def _intake_out(intake: Intake | None, case: Case) -> dict:
 def get_intake(request: HttpRequest, case_id: uuid.UUID):
     user = request.user
     case = policy.get_visible_case(user, case_id)
-    if not policy.can_view_case_content(user, case):
+    if not policy.can_view_shared_content(user, case):
         raise NotAllowed(_("Your role does not allow you to read the intake."))
     log("case.viewed", actor=user, obj=case, chain_id=case.chain_id, case_id=case.pk, details={"view": "api.intake"})
-    return _intake_out(Intake.objects.filter(case=case).first(), case)
+    out = _intake_out(Intake.objects.filter(case=case).first(), case)
+    allowed = policy.allowed_intake_domains(user, case)
+    if allowed is not None:
+        # A partner: the consented, non-sensitive life domains only; the rest of the form stays out.
+        out.update(
+            domains={code: answers for code, answers in out["domains"].items() if code in allowed},
+            glm_needs=[],
+            youth_words="",
+            reflection_until=None,
+        )
+    return out
 
 
 @router.put(

@@ -18,20 +18,31 @@ from ketenregie.consent import policy
 
 
 def get_case(
-    request: HttpRequest, case_id: Any, *, audit: bool = True, work: bool = False, content: bool = False
+    request: HttpRequest,
+    case_id: Any,
+    *,
+    audit: bool = True,
+    work: bool = False,
+    content: bool = False,
+    shared: bool = False,
 ) -> Case:
     """The case through the policy (404 when out of scope); every read is audited.
 
     ``content=True`` requires the right to read the full dossier (not only the OT summary);
+    ``shared=True`` the full dossier or a partner's consented share (the page then filters with
+    ``policy.allowed_life_domains`` and ``policy.visible_fields``);
     ``work=True`` the right to work on it (coordinator of the chain or its own case director).
     Others get the same 404 as for a case that does not exist.
     """
     case = policy.get_visible_case(request.user, case_id)
-    allowed = (
-        policy.can_work_on_case(request.user, case)
-        if work
-        else (policy.can_view_case_content(request.user, case) if content else True)
-    )
+    if work:
+        allowed = policy.can_work_on_case(request.user, case)
+    elif content:
+        allowed = policy.can_view_case_content(request.user, case)
+    elif shared:
+        allowed = policy.can_view_shared_content(request.user, case)
+    else:
+        allowed = True
     if not allowed:
         log("access.denied", actor=request.user, obj=case, chain_id=case.chain_id, case_id=case.pk, result="denied")
         raise Http404

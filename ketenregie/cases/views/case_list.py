@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.forms import CaseFilterForm
 from ketenregie.common.access import CHAIN_MEMBER, access_rule
+from ketenregie.common.pagination import CountedPaginator
 from ketenregie.consent import policy
 
 PER_PAGE = 25
@@ -49,7 +49,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     if len(chains) > 1:
         cases = cases.select_related("chain")
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    # The counts per status already hold the total: no second COUNT(*) for the paginator.
+    listed = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
+    page = CountedPaginator(cases, PER_PAGE, count=listed).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for case in rows:
         case.age_today = age_on(case.youth.birth_date, today)

@@ -133,6 +133,11 @@ def criteria_of(stored: list) -> list[Criterion]:
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = get_case(request, case_id)
     user = request.user
+    if policy.partner_view(user, case):
+        # A partner's read-only share: only the sections their consent covers.
+        from ketenregie.cases.views.partner import partner_case_detail
+
+        return partner_case_detail(request, case)
     full = policy.can_view_case_content(user, case)
     can_work = policy.can_work_on_case(user, case)
     coordinator = policy.is_coordinator(user, case.chain_id)
@@ -162,6 +167,17 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "options": options,
         "ot_items": ot_items,
         "coordinator": coordinator,
+        # Read through an emergency access (break the glass): until when; or the way to ask for one.
+        "emergency_until": (
+            policy.active_break_glass(user)
+            .filter(case_id=case.pk)
+            .order_by("-expires_at")
+            .values_list("expires_at", flat=True)
+            .first()
+            if full and not can_work
+            else None
+        ),
+        "may_break_glass": not full and policy.may_break_the_glass(user, case),
         "actions": {
             "intake": can_work and open_case,
             "consents": can_work,

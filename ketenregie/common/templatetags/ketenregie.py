@@ -40,9 +40,25 @@ def playbook(chain, step):
 
 @register.inclusion_tag("plans/_case_tabs.html", takes_context=True)
 def case_tabs(context, case, tab=""):
-    """The parts of a case as tabs, for whoever may read the full dossier (not the OT summary)."""
-    from ketenregie.consent.policy import can_view_case_content
+    """The parts of a case as tabs, for whoever may read the full dossier (not the OT summary).
+
+    A partner gets the parts of their share only: the case, the network and the plan.
+    """
+    from ketenregie.consent.policy import can_view_case_content, is_partner_of
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"case": case, "tab": tab, "show": user is not None and can_view_case_content(user, case)}
+    full = user is not None and can_view_case_content(user, case)
+    partner = not full and user is not None and is_partner_of(user, case)
+    from ketenregie.consent.policy import is_coordinator
+    from ketenregie.privacy.queries import active_restriction
+
+    return {
+        "case": case,
+        "tab": tab,
+        "show": full or partner,
+        "partner": partner,
+        # The access log and the youth's rights are the coordinators' (SECURITY.md AU6, L6, L7).
+        "privacy": full and is_coordinator(user, case.chain_id),
+        "restriction": active_restriction(case) if full or partner else None,
+    }

@@ -70,6 +70,14 @@ ACCOUNTS = [
         False,
     ),
     (
+        "partner-jeugdwerk",
+        "Jonas",
+        "Lambrechts",
+        "jonas.lambrechts@jeugdwerk.example",
+        [("fix-genk", Role.PARTNER, "Jeugdwerk Genk — Jeugdhuis Kompas")],
+        False,
+    ),
+    (
         "coordinator-antwerpen",
         "Hanne",
         "Wouters",
@@ -98,11 +106,21 @@ class Command(BaseCommand):
             from ketenregie.cases.demo import seed_cases
 
             seed_cases(chains=chains, organisations=organisations, stdout=self.stdout)
+            from ketenregie.portal.demo import seed_demo_youth
+
+            seed_demo_youth(chain=chains["fix-genk"], password=DEMO_PASSWORD, stdout=self.stdout)
+            from ketenregie.reports.demo import seed_demo_reports
+
+            seed_demo_reports(chains=chains, password=DEMO_PASSWORD, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("Demo accounts (password: demo):")
         for username, first, last, _email, roles, _admin in ACCOUNTS:
             what = ", ".join(f"{r.label} ({slug})" for slug, r, _org in roles) or "administrator"
             self.stdout.write(f"  {username:<22} {first} {last}: {what}")
+        self.stdout.write(
+            "  partner-school sees the cases whose sharing consent names CLB GO! Genk, limited to the consented "
+            "life domains; partner-jeugdwerk is in the same networks without such a consent and sees no case."
+        )
 
     def _chains(self) -> dict[str, Chain]:
         fix, _ = Chain.objects.update_or_create(
