@@ -164,10 +164,19 @@ def pytest_collection_modifyitems(config, items):
     missing = not Path(CHROMIUM).exists()
     skip = pytest.mark.skip(reason=f"Debian's Chromium ({CHROMIUM}) is not installed: sudo apt-get install -y chromium")
     for item in items:
-        if browser_dir in Path(item.fspath).parents:
+        path = Path(item.fspath)
+        if browser_dir in path.parents:
             item.add_marker(pytest.mark.browser)
             if missing:
                 item.add_marker(skip)
+        if path.name in SCANS:
+            item.add_marker(pytest.mark.scan)
+        if "demo" in path.name or "demo" in item.name:
+            item.add_marker(pytest.mark.demo)
+
+
+# Black-box scans over HTTP: they test the views and headers, not the database layer.
+SCANS = {"test_api_fuzz.py", "test_form_fuzz.py", "test_headers_sweep.py", "test_wapiti.py"}
 
 
 @pytest.fixture(scope="session")
