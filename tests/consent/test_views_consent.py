@@ -164,7 +164,10 @@ def test_the_document_download_is_an_audited_sandboxed_attachment(client_en, cas
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     assert b"".join(response.streaming_content) == PDF
-    response.close()  # the file handle is closed now, not whenever the garbage collector runs
+    # Close the file now, not whenever the garbage collector runs. Not response.close(): that sends
+    # request_finished, which closes the test's database connection on PostgreSQL.
+    for close in response._resource_closers:
+        close()
     assert (
         AuditEvent.objects.filter(
             action="case.document_downloaded", case_id=consent.case_id, actor_id=case_director.pk
