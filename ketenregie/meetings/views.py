@@ -238,6 +238,18 @@ def _agreement_inputs(formset) -> tuple[list, list[int]]:
     return agreements, order
 
 
+def _held_data(form: HoldForm, agreements: list) -> domain.HeldData:
+    """What a filled-in HoldForm says about a meeting that took place (planned or entered afterwards)."""
+    return domain.HeldData(
+        youth_attended=form.cleaned_data["youth_attended"],
+        attendee_ids=form.attendee_ids(),
+        acknowledged_ids=form.acknowledged_ids(),
+        minutes=form.cleaned_data["minutes"],
+        information_shared=form.cleaned_data["information_shared"],
+        agreements=agreements,
+    )
+
+
 HOLD_FIELDS = {"youth_attended": "youth_attended", "attendee_ids": "present", "acknowledged_ids": "acknowledged"}
 AGREEMENT_FIELDS = {"goal_id": "goal", "what": "what", "responsible_member": "responsible", "due_on": "due_on"}
 
@@ -283,14 +295,7 @@ def meeting_hold(request: HttpRequest, case_id, meeting_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         agreements, order = _agreement_inputs(formset)
         if not any(f.errors for f in formset.forms):
-            data = domain.HeldData(
-                youth_attended=form.cleaned_data["youth_attended"],
-                attendee_ids=form.attendee_ids(),
-                acknowledged_ids=form.acknowledged_ids(),
-                minutes=form.cleaned_data["minutes"],
-                information_shared=form.cleaned_data["information_shared"],
-                agreements=agreements,
-            )
+            data = _held_data(form, agreements)
             try:
                 domain.hold_meeting(actor=request.user, meeting=meeting, data=data)
             except DomainError as exc:
@@ -340,14 +345,7 @@ def meeting_record(request: HttpRequest, case_id) -> HttpResponse:
         agreements, order = _agreement_inputs(formset)
         if not any(f.errors for f in formset.forms):
             data = when.cleaned_data
-            held = domain.HeldData(
-                youth_attended=form.cleaned_data["youth_attended"],
-                attendee_ids=form.attendee_ids(),
-                acknowledged_ids=form.acknowledged_ids(),
-                minutes=form.cleaned_data["minutes"],
-                information_shared=form.cleaned_data["information_shared"],
-                agreements=agreements,
-            )
+            held = _held_data(form, agreements)
             try:
                 meeting = domain.record_past_meeting(
                     actor=request.user,
