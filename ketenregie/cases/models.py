@@ -77,7 +77,7 @@ class Youth(TimestampedModel):
     postal_code = models.CharField(_("postal code"), max_length=4)
     municipality = models.CharField(_("municipality"), max_length=100)
     strong_link = models.BooleanField(_("strong link with the region"), default=False)
-    strong_link_explanation = models.TextField(_("explanation of the strong link"), blank=True)
+    strong_link_explanation = EncryptedTextField(_("explanation of the strong link"), blank=True)
     # Lower-case, accent-free "first last" for duplicate detection and search.
     search_name = models.CharField(max_length=170, db_index=True, editable=False)
 
@@ -124,7 +124,7 @@ class Case(TimestampedModel):
     multi_problem = EncryptedTextField(_("complex multi-problem"))
 
     eligibility = models.JSONField(default=list, blank=True)
-    eligibility_override_reason = models.TextField(_("reason for overriding the criteria"), blank=True)
+    eligibility_override_reason = EncryptedTextField(_("reason for overriding the criteria"), blank=True)
     eligibility_overridden_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -52,7 +52,7 @@ class Consent(TimestampedModel):
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="+", verbose_name=_("organisations"))
     life_domains = models.JSONField(_("life domains"), default=list, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
-    withdrawal_note = models.TextField(_("note on the withdrawal"), blank=True)
+    withdrawal_note = EncryptedTextField(_("note on the withdrawal"), blank=True)
     document = models.FileField(storage=private_storage, upload_to=_document_path, blank=True)
     document_name = models.CharField(max_length=120, blank=True)
     document_type = models.CharField(max_length=40, blank=True)

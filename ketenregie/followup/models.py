@@ -45,7 +45,7 @@ class CaseCadence(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="cadence", primary_key=True)
     days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(90)])
-    reason = models.TextField()
+    reason = EncryptedTextField()
     set_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField()
 

@@ -126,3 +126,23 @@ def test_every_encrypted_field_is_covered():
     assert ("cases_case", "multi_problem") in columns
     assert ("plans_planversion", "snapshot") in columns
     assert ("cases_intake", "youth_words") in columns
+
+
+def test_the_migration_step_encrypts_free_text_written_before_encryption(case):
+    """Fields that became EncryptedTextField later (cases 0004, consent 0003, followup 0003)."""
+    from django.apps import apps
+
+    from ketenregie.common.fields import encrypt_existing
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Case._meta.db_table} SET eligibility_override_reason = %s WHERE id = %s",
+            ["Sterke band met de wijk, toch opnemen.", Case._meta.pk.get_db_prep_value(case.pk, connection)],
+        )
+    assert raw(Case, case.pk, "eligibility_override_reason") == "Sterke band met de wijk, toch opnemen."
+    assert Case.objects.get(pk=case.pk).eligibility_override_reason == "Sterke band met de wijk, toch opnemen."
+
+    encrypt_existing("cases.Case", "eligibility_override_reason")(apps, None)
+
+    assert raw(Case, case.pk, "eligibility_override_reason").startswith(PREFIX)
+    assert Case.objects.get(pk=case.pk).eligibility_override_reason == "Sterke band met de wijk, toch opnemen."

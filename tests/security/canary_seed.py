@@ -26,6 +26,10 @@ PLACES = (
     "follow-up contact note",
     "network member notes",
     "major event description",
+    "strong link with the region",
+    "reason for overriding the criteria",
+    "note on a consent withdrawal",
+    "reason for a case's own cadence",
 )
 
 
@@ -46,11 +50,13 @@ def seed(canary: str) -> Seeded:
     from ketenregie.accounts.models import Organisation, User
     from ketenregie.cases import domain as cases
     from ketenregie.cases.enums import CaseStatus, ReferrerKind
-    from ketenregie.cases.models import Case, Intake, Offence
+    from ketenregie.cases.models import Case, Intake, Offence, Youth
     from ketenregie.chains.models import Chain
+    from ketenregie.consent import domain as consents
+    from ketenregie.consent.models import Consent
     from ketenregie.followup import domain as followup
     from ketenregie.followup.enums import EventKind
-    from ketenregie.followup.models import FollowUpContact, MajorEvent
+    from ketenregie.followup.models import CaseCadence, FollowUpContact, MajorEvent
     from ketenregie.network import domain as network
     from ketenregie.network.enums import MemberKind
     from ketenregie.network.models import NetworkMember
@@ -73,8 +79,10 @@ def seed(canary: str) -> Seeded:
                     first_name="Zwaluw",
                     last_name=last_name,
                     birth_date=today.replace(year=today.year - 16) - timedelta(days=3),
-                    postal_code="3600",
-                    municipality="Genk",
+                    postal_code="2000",  # outside the chain's region, but with a strong link
+                    municipality="Antwerpen",
+                    strong_link=True,
+                    strong_link_explanation=text("strong link with the region"),
                 ),
                 referrer_kind=ReferrerKind.ORGANISATION,
                 referrer_organisation=police,
@@ -91,6 +99,28 @@ def seed(canary: str) -> Seeded:
                         description=text("offence description"),
                     )
                 ],
+            ),
+        )
+        overridden = cases.register_case(
+            actor=coordinator,
+            chain=chain,
+            override_reason=text("reason for overriding the criteria"),
+            data=cases.RegistrationData(
+                youth=cases.YouthData(
+                    first_name="Gierzwaluw",
+                    last_name=last_name,
+                    birth_date=today.replace(year=today.year - 15),
+                    postal_code="9000",  # outside the chain's region, no strong link: overridden
+                    municipality="Gent",
+                ),
+                referrer_kind=ReferrerKind.ORGANISATION,
+                referrer_organisation=police,
+                referrer_name="Inspecteur Wouters",
+                registered_on=today - timedelta(days=10),
+                youth_informed_on=today - timedelta(days=12),
+                parents_informed_on=today - timedelta(days=12),
+                multi_problem="Meerdere domeinen.",
+                offences=[cases.OffenceData(offence_type="diefstal")],
             ),
         )
         intake_case = Case.objects.filter(chain=chain, status=CaseStatus.INTAKE).order_by("created_at").first()
@@ -133,6 +163,10 @@ def seed(canary: str) -> Seeded:
             occurred_on=today,
             description=text("major event description"),
         )
+        followup.set_cadence(actor=coordinator, case=active, days=10, reason=text("reason for a case's own cadence"))
+        consent = Consent.objects.filter(case=active, withdrawn_on__isnull=True).order_by("created_at").first()
+        assert consent is not None
+        consents.withdraw_consent(actor=coordinator, consent=consent, note=text("note on a consent withdrawal"))
         intake = Intake.objects.get(case=intake_case)
         read_back = [
             Offence.objects.get(case=case).description,
@@ -144,6 +178,10 @@ def seed(canary: str) -> Seeded:
             FollowUpContact.objects.filter(case=active).latest("created_at").note,
             NetworkMember.objects.filter(case=active).latest("created_at").notes,
             MajorEvent.objects.filter(case=active).latest("created_at").description,
+            Youth.objects.get(cases=case).strong_link_explanation,
+            Case.objects.get(pk=overridden.pk).eligibility_override_reason,
+            Consent.objects.get(pk=consent.pk).withdrawal_note,
+            CaseCadence.objects.get(case=active).reason,
         ]
     return Seeded(canary, "Zwaluw", last_name, str(case.pk), str(intake_case.pk), read_back)
 
