@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ketenregie.audit.actions import ACTIONS
+from ketenregie.audit.actions import ACTIONS, changes_chain_data
 from ketenregie.audit.models import AuditEvent, AuditHead
 from ketenregie.common import request_context
 
@@ -124,7 +124,20 @@ def log(
         head.last_hash = event.hash
         head.count = head.count + 1
         head.save(update_fields=["last_id", "last_hash", "count"])
+    if changes_chain_data(action) and (chain_id is not None or case_id is not None):
+        _bump_chain_version(chain_id, case_id)
     return event
+
+
+def _bump_chain_version(chain_id: Any, case_id: Any) -> None:
+    from ketenregie.common import chain_version
+
+    if chain_id is None:
+        from ketenregie.cases.models import Case
+
+        chain_id = Case.objects.with_scopes_disabled().filter(pk=case_id).values_list("chain_id", flat=True).first()
+    if chain_id is not None:
+        chain_version.bump(chain_id)
 
 
 @dataclass
