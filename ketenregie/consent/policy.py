@@ -158,6 +158,19 @@ def valid_consent_filter(kind: str, *, given_by: str | None = None, case_ref: st
     return Exists(consents)
 
 
+def _not_restricted() -> Q:
+    """A restricted case (GDPR art. 18) is no longer shared: only who works on it still reads it.
+
+    Coordinators and the case director keep reading it (storage and the youth's own requests go on);
+    OT members and partners lose their view at once, until the restriction is lifted. An emergency
+    access (break the glass) still opens it: that is the protection of vital interests art. 18(2) allows.
+    """
+    from ketenregie.privacy.models import Restriction
+
+    restricted = Restriction.objects.with_scopes_disabled().filter(case=OuterRef("pk"), lifted_at__isnull=True)
+    return ~Q(Exists(restricted))
+
+
 def _ot_member_cases(user: Any, chain_id: Any) -> Q:
     since = timezone.now() - timedelta(days=OT_MEMBER_ACCESS_DAYS)
     items = OTAgendaItem.objects.with_scopes_disabled().filter(
@@ -170,6 +183,7 @@ def _ot_member_cases(user: Any, chain_id: Any) -> Q:
     adult_born_before = _eighteen_years_ago(timezone.localdate())
     return (
         Q(chain_id=chain_id, pk__in=items.values("case_id"))
+        & _not_restricted()
         & Q(valid_consent_filter(ConsentKind.OT_DISCUSSION, given_by=GivenBy.YOUTH))
         & (
             Q(youth__birth_date__lte=adult_born_before)
@@ -253,7 +267,12 @@ def _partner_cases(user: Any, chain_id: Any) -> Q | None:
     open_or_in_grace = ~Q(status__in=(*PARTNER_EXCLUDED_STATUSES, CaseStatus.CLOSED)) | Q(
         status=CaseStatus.CLOSED, closed_on__gte=grace_from
     )
-    return Q(chain_id=chain_id, pk__in=members.values("case_id")) & Q(Exists(consents)) & open_or_in_grace
+    return (
+        Q(chain_id=chain_id, pk__in=members.values("case_id"))
+        & Q(Exists(consents))
+        & open_or_in_grace
+        & _not_restricted()
+    )
 
 
 # --- Break the glass --------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ketenregie.meetings.domain import plan_meeting
 from ketenregie.network.domain import MemberData, add_network_member
 from ketenregie.network.enums import MemberKind
 from ketenregie.plans.domain import ActionInput, DomainInput, GoalInput, save_plan
+from ketenregie.privacy.domain import restrict_case
 from tests.factories import ChainFactory, ChainPartnerFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 IN_DOMAIN = "werk_onderwijs"  # consented to the school
@@ -52,6 +53,8 @@ RELATIONS: dict[str, dict] = {
     "closed_in_grace": {"director": "director_other", "partner": "consent", "closed_days_ago": 0},
     "closed_after_grace": {"director": "director_other", "partner": "consent", "closed_days_ago": 40},
     "minor_no_parents": {"director": "director_other", "partner": "consent", "minor": True, "parents_withdraw": True},
+    # Shared like "valid", then restricted at the youth's request (GDPR art. 18): no longer shared.
+    "restricted": {"director": "director_assigned", "partner": "consent", "ot": True, "restricted": True},
     "other_chain": {"foreign": True},
 }
 CASE_KEYS = list(RELATIONS)
@@ -73,17 +76,17 @@ ROLES = [
 F, S, P, N = "full", "ot", "partner", None
 # fmt: off
 EXPECTED: dict[str, tuple] = {
-    #                     valid no_consent withdrawn expired ended in_grace after_grace minor other_chain
-    "coordinator":       (F,    F,         F,        F,      F,    F,       F,          F,    N),
-    "director_assigned": (F,    N,         N,        N,      N,    N,       N,          N,    N),
-    "director_other":    (N,    F,         F,        F,      F,    F,       F,          F,    N),
-    "ot_member":         (S,    N,         N,        N,      N,    N,       N,          N,    N),
-    "partner":           (P,    N,         N,        N,      N,    P,       N,          N,    N),
-    "strategic":         (N,    N,         N,        N,      N,    N,       N,          N,    N),
-    "regional_analyst":  (N,    N,         N,        N,      N,    N,       N,          N,    N),
-    "admin":             (N,    N,         N,        N,      N,    N,       N,          N,    N),
-    "no_role":           (N,    N,         N,        N,      N,    N,       N,          N,    N),
-    "outsider":          (N,    N,         N,        N,      N,    N,       N,          N,    F),
+    #                     valid no_consent withdrawn expired ended in_grace after_grace minor restricted other_chain
+    "coordinator":       (F,    F,         F,        F,      F,    F,       F,          F,    F,         N),
+    "director_assigned": (F,    N,         N,        N,      N,    N,       N,          N,    F,         N),
+    "director_other":    (N,    F,         F,        F,      F,    F,       F,          F,    N,         N),
+    "ot_member":         (S,    N,         N,        N,      N,    N,       N,          N,    N,         N),
+    "partner":           (P,    N,         N,        N,      N,    P,       N,          N,    N,         N),
+    "strategic":         (N,    N,         N,        N,      N,    N,       N,          N,    N,         N),
+    "regional_analyst":  (N,    N,         N,        N,      N,    N,       N,          N,    N,         N),
+    "admin":             (N,    N,         N,        N,      N,    N,       N,          N,    N,         N),
+    "no_role":           (N,    N,         N,        N,      N,    N,       N,          N,    N,         N),
+    "outsider":          (N,    N,         N,        N,      N,    N,       N,          N,    N,         F),
 }
 # fmt: on
 assert all(len(row) == len(CASE_KEYS) for row in EXPECTED.values())
@@ -98,6 +101,7 @@ NAMES = {
     "closed_in_grace": ("Victor", "Xhonneux"),
     "closed_after_grace": ("Wanda", "Ysebaert"),
     "minor_no_parents": ("Xander", "Zeegers"),
+    "restricted": ("Zeno", "Bogaerts"),
     "other_chain": ("Yara", "Achtergael"),
 }
 
@@ -139,6 +143,10 @@ class World:
 
     def expected(self, role: str, key: str) -> str | None:
         return EXPECTED[role][CASE_KEYS.index(key)]
+
+    def attended(self, role: str, key: str) -> bool:
+        """``role`` attended the OT meeting that discussed case ``key``."""
+        return role in ("coordinator", "ot_member") and bool(RELATIONS[key].get("ot"))
 
     def forbidden(self, role: str, key: str) -> list[str]:
         """What a response to ``role`` about case ``key`` must not contain (of every case).
@@ -446,6 +454,8 @@ def _chain_case(key, n, relation, chain, users, basis, orgs, today):
         if relation["closed_days_ago"]:
             # Set-up exception: closing always happens today; this case was closed long ago.
             Case.objects.filter(pk=case.pk).update(closed_on=today - timedelta(days=relation["closed_days_ago"]))
+    if relation.get("restricted"):
+        restrict_case(actor=coordinator, case=case, reason="De jongere vraagt de verwerking te beperken.")
     case = Case.objects.select_related("youth", "chain").get(pk=case.pk)
     objects = {
         "case_id": case.pk,
