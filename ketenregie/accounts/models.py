@@ -17,6 +17,9 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Set once when the account is made for a youth's "Mijn traject" (portal.PortalAccess), never
+    # cleared: read with the user on every request, it confines the account without a query of its own.
+    is_portal_account = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("account")

@@ -60,7 +60,8 @@ def access_of(user: Any) -> PortalAccess | None:
 
 
 def is_portal_user(user: Any) -> bool:
-    return access_of(user) is not None
+    """An account made for "Mijn traject" (read from the user row: no query on staff requests)."""
+    return bool(getattr(user, "is_portal_account", False))
 
 
 # --- Inviting and activating ------------------------------------------------------------------------

@@ -52,6 +52,12 @@ class PortalAccess(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.get_role_display()} ({self.case})"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Marks the account for the confinement middleware; however the access was made.
+        type(self.user).objects.filter(pk=self.user_id, is_portal_account=False).update(is_portal_account=True)
+        self.user.is_portal_account = True
+
     @property
     def is_active(self) -> bool:
         return self.ended_at is None and self.case.status not in ENDED_STATUSES and self.user.is_active
