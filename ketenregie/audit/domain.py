@@ -93,7 +93,9 @@ def log(
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
         fields["actor_username"] = username[:150]
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint of its own: the entry stands or falls with the
+    # change it records (and costs two statements less).
+    with transaction.atomic(savepoint=False):
         # The head row exists from the first migration on; locking it orders concurrent appends.
         head = AuditHead.objects.select_for_update().filter(id=1).first()
         if head is None:
@@ -119,14 +121,35 @@ def log(
             **fields,
         )
         event.hash = compute_hash(event)
-        event.save(force_insert=True)
         head.last_id = event.id
         head.last_hash = event.hash
         head.count = head.count + 1
-        head.save(update_fields=["last_id", "last_hash", "count"])
+        _append(event, head)
     if changes_chain_data(action) and (chain_id is not None or case_id is not None):
         _bump_chain_version(chain_id, case_id)
     return event
+
+
+def _append(event: AuditEvent, head: AuditHead) -> None:
+    """Insert the entry and move the head. On PostgreSQL in one statement (a data-modifying WITH)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        event.save(force_insert=True)
+        head.save(update_fields=["last_id", "last_hash", "count"])
+        return
+    from django.db.models.sql import InsertQuery
+
+    query = InsertQuery(AuditEvent)
+    query.insert_values(AuditEvent._meta.concrete_fields, [event])
+    ((insert_sql, insert_params),) = query.get_compiler(connection=connection).as_sql()
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH appended AS ({insert_sql}) "  # noqa: S608 - table name and compiled INSERT, values as parameters
+            f"UPDATE {table} SET last_id = %s, last_hash = %s, count = %s WHERE id = %s",
+            [*insert_params, head.last_id, head.last_hash, head.count, head.pk],
+        )
+    event._state.adding = False
 
 
 def _bump_chain_version(chain_id: Any, case_id: Any) -> None:
