@@ -29,8 +29,30 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():
             super().save_formset(request, form, formset, change)
-            if formset.has_changed():
+            if formset.model is Membership:
+                _log_role_changes(request.user, formset)
+            elif formset.has_changed():
                 log("membership.changed", actor=request.user, obj=form.instance, details={"inline": formset.prefix})
+
+
+def _log_role_changes(actor, formset) -> None:
+    """One entry per role given, changed or taken away: whose, which role, in which chain."""
+
+    def entry(action: str, membership: Membership, **details) -> None:
+        log(
+            action,
+            actor=actor,
+            obj=membership.user,
+            chain_id=membership.chain_id,
+            details={"role": membership.role, "membership": str(membership.pk), **details},
+        )
+
+    for membership in formset.new_objects:
+        entry("membership.granted", membership, active=membership.is_active)
+    for membership, fields in formset.changed_objects:
+        entry("membership.changed", membership, fields=sorted(fields), active=membership.is_active)
+    for membership in formset.deleted_objects:
+        entry("membership.revoked", membership)
 
 
 class MembershipInline(admin.TabularInline):

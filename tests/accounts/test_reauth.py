@@ -237,7 +237,19 @@ def test_changing_roles_in_the_admin_needs_a_fresh_confirmation(client_for, admi
         confirm(client, next_url=url)
         saved = client.post(url, data)
         assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else ""
-    assert Membership.objects.filter(user=case_director, role=Role.OPERATIONAL_COORDINATOR).exists()
+        granted = Membership.objects.get(user=case_director, role=Role.OPERATIONAL_COORDINATOR)
+        entry = AuditEvent.objects.filter(action="membership.granted").latest("id")
+        assert (entry.actor_id, entry.object_id, entry.chain_id) == (admin_user.pk, str(case_director.pk), chain.pk)
+        assert entry.details["role"] == Role.OPERATIONAL_COORDINATOR
+
+        # Taking the role away again is an entry of its own, naming the role.
+        data = _change_form_data(client.get(url))
+        index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == granted.pk)
+        data[f"memberships-{index}-DELETE"] = "on"
+        assert client.post(url, data).status_code == 302
+    assert not Membership.objects.filter(pk=granted.pk).exists()
+    revoked = AuditEvent.objects.filter(action="membership.revoked").latest("id")
+    assert revoked.details["role"] == Role.OPERATIONAL_COORDINATOR and revoked.object_id == str(case_director.pk)
 
 
 def test_changing_a_password_in_the_admin_needs_a_fresh_confirmation(client_for, admin_user, case_director):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from ketenregie.audit.models import AuditEvent
 from ketenregie.cases.models import Case, Intake
 from ketenregie.common import key_rotation
 from ketenregie.common.fields import PREFIX
@@ -59,6 +61,10 @@ def test_rotation_moves_every_value_to_the_newest_key(case, settings, new_key):
     assert "Re-encrypted" in output
     assert run("--check").startswith("All ")
     assert "Re-encrypted 0 of" in run()  # a second run has nothing left to do
+    rotations = list(AuditEvent.objects.filter(action="keys.rotated").order_by("id"))
+    assert len(rotations) == 2, "each real run is audited; --check is not"
+    assert rotations[0].details["rotated"] > 0 and rotations[1].details["rotated"] == 0
+    assert new_key not in json.dumps(rotations[0].details) and rotations[0].actor_username == "rotate_field_keys"
 
     settings.KETENREGIE_FIELD_KEYS = [new_key]  # the old key is gone: everything still reads
     stored = raw(Case, case.pk, "multi_problem")

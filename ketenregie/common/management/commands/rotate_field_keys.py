@@ -1,5 +1,6 @@
 """`ketenregie rotate_field_keys`: re-encrypt every encrypted field under the newest key."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ketenregie.common.key_rotation import RotationError, rotate_field_keys
@@ -41,6 +42,15 @@ class Command(BaseCommand):
                 )
             self.stdout.write(self.style.SUCCESS(f"All {result.checked} encrypted values are under the newest key."))
             return
+        from ketenregie.audit.domain import log
+
+        # Counts only: which values moved is not recorded, and no key ever is.
+        log(
+            "keys.rotated",
+            actor=None,
+            username="rotate_field_keys",
+            details={"checked": result.checked, "rotated": result.rotated, "keys": len(settings.KETENREGIE_FIELD_KEYS)},
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {result.rotated} of {result.checked} encrypted values under the newest key"
