@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from ketenregie.common.fields import EncryptedJSONField, EncryptedTextField
 
@@ -102,10 +102,11 @@ class TableWriter:
         return names
 
     def _insert(self, rows: list[tuple]) -> None:
+        db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup per value
         prepare = [
             (lambda v: v)
             if isinstance(f, EncryptedTextField | EncryptedJSONField)
-            else (lambda v, f=f: f.get_db_prep_save(v, connection))
+            else (lambda v, f=f: f.get_db_prep_save(v, db))
             for f in self.fields
         ]
         quote = connection.ops.quote_name

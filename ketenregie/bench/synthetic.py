@@ -190,6 +190,8 @@ class Spec:
     today: date = field(default_factory=date.today)
     years: int = 10
     first_chain: int = 0  # names the chains from this one on (to add chains next to earlier ones)
+    # (status, share) of the cases, largest share first; None: STATUS_MIX, a chain after years of work.
+    status_mix: list[tuple[str, float]] | None = None
 
 
 @dataclass
@@ -553,15 +555,16 @@ class Generator:
     # --- cases ----------------------------------------------------------------------------------
 
     def _statuses(self, n: int) -> list[str]:
-        counts = {status: int(n * share) for status, share in STATUS_MIX}
-        if n >= len(STATUS_MIX) * 2:
-            for status, _share in STATUS_MIX:
+        mix = self.spec.status_mix or STATUS_MIX
+        counts = {status: int(n * share) for status, share in mix}
+        if n >= len(mix) * 2:
+            for status, _share in mix:
                 counts[status] = max(counts[status], 1)
         while sum(counts.values()) > n:
-            counts[S.CLOSED] -= 1
+            counts[mix[0][0]] -= 1
         rest = n - sum(counts.values())
         for i in range(rest):
-            counts[STATUS_MIX[i % 4][0]] += 1
+            counts[mix[i % min(4, len(mix))][0]] += 1
         out = [status for status, count in counts.items() for _ in range(count)]
         self.r.shuffle(out)
         return out
