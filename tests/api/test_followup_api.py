@@ -1,6 +1,6 @@
 """Follow-up through the JSON API: contacts, major events, signals and acknowledging them.
 
-Scope answers 404, a visible case you may not work on 403, bad input 422 problem+json with field errors.
+Scope answers 404, and so does a visible case you may not work on (as on the web pages); bad input 422 problem+json with field errors.
 Cases are built by the domain (tests/cases/conftest.py), as the web and demo do.
 """
 
@@ -113,7 +113,7 @@ def test_a_contact_on_a_closed_case_is_a_409(make_case, coordinator):
     assert "closed" in body["detail"]
 
 
-def test_out_of_scope_is_404_and_visible_without_the_right_is_403(
+def test_out_of_scope_and_visible_without_the_right_are_both_404(
     seen_by_ot_member, other_case_director, outsider, ot_member
 ):
     from ketenregie.consent import policy
@@ -123,8 +123,8 @@ def test_out_of_scope_is_404_and_visible_without_the_right_is_403(
     for someone in (other_case_director, outsider):
         problem(Api(someone).get(f"/cases/{case.pk}/contacts"), 404)
         problem(Api(someone).post(f"/cases/{case.pk}/contacts", a_contact()), 404)
-    problem(Api(ot_member).get(f"/cases/{case.pk}/contacts"), 403)
-    problem(Api(ot_member).post(f"/cases/{case.pk}/events", {"kind": "crisis", "occurred_on": "2026-01-01"}), 403)
+    problem(Api(ot_member).get(f"/cases/{case.pk}/contacts"), 404)
+    problem(Api(ot_member).post(f"/cases/{case.pk}/events", {"kind": "crisis", "occurred_on": "2026-01-01"}), 404)
     problem(Api(other_case_director).get(f"/cases/{RANDOM_ID}/contacts"), 404)
     assert not FollowUpContact.objects.exists()
 

@@ -17,9 +17,10 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
 from ketenregie.api.routers import shared
+from ketenregie.api.routers.content import case_for
 from ketenregie.api.schemas import PROBLEM_CONTENT, Code, Day, In, LongText, Moment, Ref, Text, responses
 from ketenregie.audit.domain import log
-from ketenregie.common.errors import NotAllowed, StaleVersion
+from ketenregie.common.errors import StaleVersion
 from ketenregie.consent import policy
 from ketenregie.followup import domain, domain_notify, queries
 from ketenregie.followup.enums import ContactChannel, ContactWith, EventKind, SignalKind
@@ -116,24 +117,6 @@ class AcknowledgeOut(Schema):
 # --- Helpers ----------------------------------------------------------------------------------------
 
 
-def _workable_case(request: HttpRequest, case_id: uuid.UUID, *, view: str):
-    """The case through the policy (404 out of scope); 403 when visible but not yours to work on."""
-    user = request.user
-    case = policy.get_visible_case(user, case_id)
-    if not policy.can_work_on_case(user, case):
-        log(
-            "access.denied",
-            actor=user,
-            obj=case,
-            chain_id=case.chain_id,
-            case_id=case.pk,
-            result="denied",
-            details={"view": view},
-        )
-        raise NotAllowed(_("Your role does not allow you to see the follow-up of this case."))
-    return case
-
-
 def _contact(c: FollowUpContact) -> dict:
     return {
         "id": c.pk,
@@ -195,7 +178,7 @@ def list_contacts(
     limit: Annotated[int, Field(ge=1, le=500)] = 100,
     offset: Annotated[int, Field(ge=0, le=shared.MAX_OFFSET)] = 0,
 ):
-    case = _workable_case(request, case_id, view="api.contacts")
+    case = case_for(request, case_id, view="api.contacts", work=True, audit=False)
     contacts = list(
         FollowUpContact.objects.filter(case=case).select_related("network_member", "created_by")[
             offset : offset + limit
@@ -223,7 +206,7 @@ def list_contacts(
     ),
 )
 def record_contact(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn):
-    case = _workable_case(request, case_id, view="api.contacts")
+    case = case_for(request, case_id, view="api.contacts", work=True, audit=False)
     member = None
     if payload.network_member is not None:
         member = NetworkMember.objects.filter(case=case, pk=payload.network_member).first()
@@ -259,7 +242,7 @@ def record_contact(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn)
     summary="The major events of a case, newest first",
 )
 def list_events(request: HttpRequest, case_id: uuid.UUID):
-    case = _workable_case(request, case_id, view="api.events")
+    case = case_for(request, case_id, view="api.events", work=True, audit=False)
     events = list(MajorEvent.objects.filter(case=case).select_related("created_by"))
     log(
         "case.viewed",
@@ -284,7 +267,7 @@ def list_events(request: HttpRequest, case_id: uuid.UUID):
     ),
 )
 def record_event(request: HttpRequest, case_id: uuid.UUID, payload: EventIn):
-    case = _workable_case(request, case_id, view="api.events")
+    case = case_for(request, case_id, view="api.events", work=True, audit=False)
     event = domain.record_event(
         actor=request.user,
         case=case,
