@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,15 +11,28 @@ from ketenregie.common.access import public
 @public
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness: 200 when the database answers, 503 naming the failing part."""
+    """Liveness and readiness: 200 when the database and the cache answer, 503 naming the failing part.
+
+    The cache holds the sessions when Redis is configured: without it nobody can work, so a load
+    balancer must take the server out of its pool then too.
+    """
+    parts = {"database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 — any database failure means "not ready"
         connection.close_if_unusable_or_obsolete()
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        parts["database"] = "unavailable"
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        if cache.get("healthz") != "ok":
+            parts["cache"] = "unavailable"
+    except Exception:  # noqa: BLE001 — any cache failure (Redis down) means "not ready"
+        parts["cache"] = "unavailable"
+    if "unavailable" in parts.values():
+        return JsonResponse({"status": "error", **parts}, status=503)
+    return JsonResponse({"status": "ok", **parts})
 
 
 def _problem_or_page(request: HttpRequest, status: int, title: str, template: str) -> HttpResponse:

@@ -78,7 +78,7 @@ def test_two_app_servers_on_postgresql_and_redis_behind_a_tls_proxy(production, 
         for server in (one, two):
             # The load balancer's health check, in plain HTTP.
             health = request(server.port, "GET", "/healthz", headers={"Host": HOST})
-            assert health.status == 200 and health.json() == {"status": "ok", "database": "ok"}
+            assert health.status == 200 and health.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
         plain = request(one.port, "GET", "/inloggen/", headers={"Host": HOST})
         assert plain.status == 301 and plain.headers["location"] == f"https://{HOST}/inloggen/"

@@ -269,7 +269,7 @@ def test_two_concurrent_saves_of_one_plan_one_wins_the_other_is_stale(site):
 def _assert_unavailable(server: Server, browser: Browser, token: str) -> None:
     health = request(server.port, "GET", "/healthz")
     assert health.status == 503
-    assert health.json() == {"status": "error", "database": "unavailable"}
+    assert health.json() == {"status": "error", "database": "unavailable", "cache": "ok"}
 
     page = browser.go("GET", "/")
     assert page.status == 503
