@@ -9,6 +9,7 @@ other URL (http, https, file, ftp, ...) is refused. The page's base URL lives un
 from __future__ import annotations
 
 import mimetypes
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -17,54 +18,67 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "https://ketenregie.invalid/"
 STATIC_TYPES = {".css", ".svg", ".png", ".jpg", ".jpeg", ".woff", ".woff2", ".ttf", ".otf"}
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs and our static files, nothing else."""
+@lru_cache(maxsize=1)
+def _fetcher_class() -> type:
+    """The fetcher class, made on the first PDF: importing WeasyPrint takes about a second, which
+    every command and server start would otherwise pay through the URL configuration."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
+    class LocalOnlyFetcher(URLFetcher):
+        """A WeasyPrint URL fetcher that serves ``data:`` URLs and our static files, nothing else."""
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        static_prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
-        if url.startswith(static_prefix):
-            return self._static(url[len(static_prefix) :], url)
-        raise ValueError(f"PDF rendering refuses to fetch {url[:80]!r}: only data: URLs and static files")
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
 
-    def _static(self, name: str, url: str) -> URLFetcherResponse:
-        name = name.split("?", 1)[0].split("#", 1)[0]
-        extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-        if extension not in STATIC_TYPES or ".." in name.split("/"):
-            raise ValueError(f"not a static file PDF rendering may use: {name[:80]!r}")
-        path = None
-        try:
-            if staticfiles_storage.exists(name):
-                path = staticfiles_storage.path(name)
-        except (NotImplementedError, SuspiciousFileOperation):
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            static_prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
+            if url.startswith(static_prefix):
+                return self._static(url[len(static_prefix) :], url)
+            raise ValueError(f"PDF rendering refuses to fetch {url[:80]!r}: only data: URLs and static files")
+
+        def _static(self, name: str, url: str) -> URLFetcherResponse:
+            name = name.split("?", 1)[0].split("#", 1)[0]
+            extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+            if extension not in STATIC_TYPES or ".." in name.split("/"):
+                raise ValueError(f"not a static file PDF rendering may use: {name[:80]!r}")
             path = None
-        if path is None:
             try:
-                found = finders.find(name)
-            except SuspiciousFileOperation:
-                found = None
-            path = found[0] if isinstance(found, list) else found
-        if not path:
-            raise ValueError(f"static file not found: {name[:80]!r}")
-        with open(path, "rb") as handle:
-            body = handle.read()
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
+                if staticfiles_storage.exists(name):
+                    path = staticfiles_storage.path(name)
+            except (NotImplementedError, SuspiciousFileOperation):
+                path = None
+            if path is None:
+                try:
+                    found = finders.find(name)
+                except SuspiciousFileOperation:
+                    found = None
+                path = found[0] if isinstance(found, list) else found
+            if not path:
+                raise ValueError(f"static file not found: {name[:80]!r}")
+            with open(path, "rb") as handle:
+                body = handle.read()
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
+
+    return LocalOnlyFetcher
+
+
+def LocalOnlyFetcher():  # noqa: N802 - used like the class it makes
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs and our static files, nothing else."""
+    return _fetcher_class()()
 
 
 def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:
     """Render ``template`` with ``context`` to an A4 PDF (the page size is set by pdf/print.css)."""
+    from weasyprint import HTML
+
     html = render_to_string(template, context, request=request)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf()
 
