@@ -53,7 +53,7 @@ from ketenregie.network.enums import MemberKind
 from ketenregie.network.models import NetworkMember, OffenceGroupMember
 from ketenregie.plans.enums import ActionStatus
 from ketenregie.plans.models import Action, Goal, PlanDomain
-from ketenregie.reports.figures import _age_at
+from ketenregie.reports.figures import _age_at, without_jit
 from ketenregie.reports.periods import Period
 from ketenregie.reports.tables import Shown
 
@@ -73,12 +73,29 @@ class _Echo:
         return value
 
 
+def _cell(value: Any) -> Any:
+    """A value as both writers put it in a file: empty for None, and never a text a spreadsheet
+    program would run as a formula (a leading quote makes it plain text)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def file_rows(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """The rows of a table or of the trajectories as they go into a CSV or XLSX file, one at a time:
+    the one row generator both writers read from."""
+    for row in rows:
+        yield [_cell(v) for v in row]
+
+
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # the byte order mark tells spreadsheet programs the file is UTF-8
     yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+    for row in file_rows(rows):
+        yield writer.writerow(row)
 
 
 def _safe_sheet_title(title: str) -> str:
@@ -99,27 +116,13 @@ def xlsx_chunks(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]]]]) ->
             cell.font = bold
             head.append(cell)
         sheet.append(head)
-        for row in rows:
-            sheet.append([_xlsx_value(v) for v in row])
+        for row in file_rows(rows):
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = buffer.getvalue()
     for start in range(0, len(data), 64 * 1024):
         yield data[start : start + 64 * 1024]
-
-
-def _xlsx_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never let a text start a formula
-    return value
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def download(chunks: Iterable[Any], *, content_type: str, filename: str) -> StreamingHttpResponse:
@@ -131,11 +134,8 @@ def download(chunks: Iterable[Any], *, content_type: str, filename: str) -> Stre
 
 
 def table_sheet(shown: Shown) -> tuple[str, list[str], list[list[Any]]]:
-    header = [c.label for c in shown.columns]
-    if shown.protected:
-        header = [*header]
-    rows = [[_csv_value(cell.export) for cell in row] for row in shown.rows]
-    return shown.title, header, rows
+    """A shown (protected) table as (title, header, rows) for ``csv_lines`` or ``xlsx_chunks``."""
+    return shown.title, [c.label for c in shown.columns], [[cell.export for cell in row] for row in shown.rows]
 
 
 def table_csv(shown: Shown) -> Iterator[str]:
@@ -553,6 +553,6 @@ def record_header() -> list[str]:
 
 def record_rows(chain: Chain, period: Period) -> Iterator[list[Any]]:
     """One row per trajectory, read with one query through a cursor (never all rows at once)."""
-    with reading_from_replica():
+    with reading_from_replica(), without_jit():
         for r in _record_queryset(chain, period).iterator(chunk_size=CHUNK):
             yield _row(chain, r)

@@ -1,6 +1,7 @@
 """The figures of the reports: aggregate queries over the case data of one or more chains.
 
-``compute(chains, period)`` returns, per chain, every table of the report. Each query groups by
+``compute(chains, period)`` returns, per chain, every table of the report: from the cache while
+nothing was written in the chain, else counted afresh (``compute_fresh``). Each query groups by
 chain (and by a category or month) and counts in the database: no loop over cases, no case row in
 memory, and the number of queries is the same for one chain or thirty, for ten cases or a hundred
 thousand. Nothing here reads a name, a birth date, an address or a free text: only codes, dates
@@ -21,11 +22,14 @@ Cohorts, for a period from S to E:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import (
     Avg,
     CharField,
@@ -39,14 +43,24 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models import Case as CaseWhen
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    FirstValue,
+    RowNumber,
+    TruncMonth,
+)
 from django.db.models.lookups import LessThan
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketenregie.cases.enums import (
@@ -61,6 +75,7 @@ from ketenregie.cases.enums import (
 )
 from ketenregie.cases.models import Case, CaseTransition, Consult, Offence, OTAgendaItem, OTMeeting
 from ketenregie.chains.models import Chain
+from ketenregie.common import chain_version
 from ketenregie.common.db_router import reading_from_replica
 from ketenregie.followup.enums import ContactWith
 from ketenregie.followup.models import FollowUpContact
@@ -175,6 +190,45 @@ def _by_chain(rows: Iterable[dict], chain_key: str = "chain_id") -> dict[Any, di
     return {row[chain_key]: row for row in rows}
 
 
+def _regrouped(
+    queryset: Any,
+    by: list[str],
+    *,
+    counts: dict[str, str] | None = None,
+    means: dict[str, str] | None = None,
+    chain_key: str = "chain_id",
+) -> list[dict]:
+    """Group the rows of ``queryset`` once more, in the database: an aggregate over its rows.
+
+    Django's ORM cannot aggregate over aggregates or window functions in one query, which two
+    figures need (contacts per case per month, then cases per month; the first and last score of
+    each case and life domain, then their averages). This wraps the queryset's own SQL — its
+    scope, filters and joins unchanged — in ``SELECT ... FROM (it) GROUP BY by``. ``counts`` and
+    ``means`` map each output name to an SQL aggregate over the inner columns, written ``{name}``;
+    counts come back as int, means as float, the chain as the chain's key.
+    """
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    columns = {name: quote(name) for name in queryset.query.values_select + tuple(queryset.query.annotation_select)}
+    outputs = {**{k: (v, int) for k, v in (counts or {}).items()}, **{k: (v, float) for k, v in (means or {}).items()}}
+    inner, params = queryset.query.sql_with_params()
+    select = [quote(b) for b in by] + [template.format(**columns) for template, _type in outputs.values()]
+    # Only this module's constant templates and quoted column names go into the text; every value
+    # stays a parameter of the inner query.
+    sql = f"SELECT {', '.join(select)} FROM ({inner}) inner_rows GROUP BY {', '.join(quote(b) for b in by)}"  # noqa: S608
+    to_chain = Case._meta.get_field("chain").target_field.to_python
+    out = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for values in cursor.fetchall():
+            row = dict(zip(by, values[: len(by)], strict=True))
+            row[chain_key] = to_chain(row[chain_key])
+            for (name, (_template, kind)), value in zip(outputs.items(), values[len(by) :], strict=True):
+                row[name] = None if value is None else kind(value)
+            out.append(row)
+    return out
+
+
 def _share(part: float | None, whole: float | None) -> float | None:
     if not whole or part is None:
         return None
@@ -195,9 +249,11 @@ def _days(value: timedelta | float | None) -> float | None:
     return float(value)
 
 
-def _month(value: date | datetime | None) -> date | None:
+def _month(value: date | datetime | str | None) -> date | None:
     if value is None:
         return None
+    if isinstance(value, str):  # SQLite, read back through ``_regrouped``: "2026-03-01 00:00:00"
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value.replace(day=1)
@@ -362,34 +418,57 @@ def _cumulative(series: dict[date, int], upto: date) -> int:
     return sum(n for month, n in series.items() if month <= upto)
 
 
-# --- Reach ---------------------------------------------------------------------------------------------
+def _category_tables(
+    ctx: Ctx,
+    counts: dict[Any, dict[Any, int]],
+    categories: Iterable[tuple[Any, str]],
+    *,
+    name: str,
+    section: str,
+    title: str,
+    description: str,
+    label: str,
+    unit: str,
+    with_codes: bool = True,
+) -> dict[Any, Table]:
+    """The shape most figures share: per chain, a row per category with its number of youths.
 
-
-def consults(ctx: Ctx) -> dict[Any, Table]:
-    data = _consult_counts(ctx)
+    ``counts`` holds, per chain, the number for each category code (a missing one is 0);
+    ``categories`` the codes and labels in the order of the rows, every one shown even at 0 so a
+    table always has the same rows. The rows add up to the cohort's total shown elsewhere (the
+    headline, another table), so the column is additive: its small cells get secondary protection.
+    """
+    categories = list(categories)
     out = {}
     for chain in ctx.chains:
-        per = data.get(chain.pk, {})
-        rows = [{"label": str(o.label), "n": per.get(o.value, {}).get("n", 0)} for o in ConsultOutcome]
+        per = counts.get(chain.pk, {})
         out[chain.pk] = Table(
-            name="consults",
-            section=REACH,
-            title=_("Consults and their outcome"),
-            description=_("Questions of referrers recorded in the period, before any registration, by their outcome."),
-            columns=[
-                Column("label", _("Outcome"), LABEL),
-                Column("n", _("Consults"), YOUTHS, additive=True),
+            name=name,
+            section=section,
+            title=title,
+            description=description,
+            columns=[Column("label", label, LABEL), Column("n", unit, YOUTHS, additive=True)],
+            rows=[
+                {"label": text, "code": code, "n": per.get(code, 0)}
+                if with_codes
+                else {"label": text, "n": per.get(code, 0)}
+                for code, text in categories
             ],
-            rows=rows,
             chart=Chart("bars", ("n",)),
         )
     return out
 
 
-def _registered_by(ctx: Ctx, key: str, field_name: str) -> dict[Any, dict[str, int]]:
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.value, str(member.label)) for member in enum]
+
+
+def _cases_by(ctx: Ctx, key: str, cohort: Q, field_name: str) -> dict[Any, dict[Any, int]]:
+    """The cases of ``cohort`` per chain and value of ``field_name``: one grouped query, run once."""
+
     def run():
-        rows = ctx.cases().filter(_registered(ctx)).values("chain_id", field_name).annotate(n=Count("pk"))
-        out: dict[Any, dict[str, int]] = defaultdict(dict)
+        rows = ctx.cases().filter(cohort).values("chain_id", field_name).annotate(n=Count("pk"))
+        out: dict[Any, dict[Any, int]] = defaultdict(dict)
         for row in rows:
             out[row["chain_id"]][row[field_name]] = row["n"]
         return out
@@ -397,21 +476,45 @@ def _registered_by(ctx: Ctx, key: str, field_name: str) -> dict[Any, dict[str, i
     return ctx.once(key, run)
 
 
+def _numbers(per_chain: dict[Any, dict[Any, dict]], key: str = "n") -> dict[Any, dict[Any, int]]:
+    """From rows per chain and category to the one number ``key`` of each."""
+    return {chain_id: {code: row.get(key, 0) for code, row in rows.items()} for chain_id, rows in per_chain.items()}
+
+
+# --- Reach ---------------------------------------------------------------------------------------------
+
+
+def consults(ctx: Ctx) -> dict[Any, Table]:
+    return _category_tables(
+        ctx,
+        _numbers(_consult_counts(ctx)),
+        _choices(ConsultOutcome),
+        name="consults",
+        section=REACH,
+        title=_("Consults and their outcome"),
+        description=_("Questions of referrers recorded in the period, before any registration, by their outcome."),
+        label=_("Outcome"),
+        unit=_("Consults"),
+        with_codes=False,
+    )
+
+
+def _registered_by(ctx: Ctx, key: str, field_name: str) -> dict[Any, dict[Any, int]]:
+    return _cases_by(ctx, key, _registered(ctx), field_name)
+
+
 def referrers(ctx: Ctx) -> dict[Any, Table]:
-    data = _registered_by(ctx, "referrers", "referrer_kind")
-    out = {}
-    for chain in ctx.chains:
-        per = data.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="referrers",
-            section=REACH,
-            title=_("Registrations by referrer"),
-            description=_("Cases registered in the period, by who registered them."),
-            columns=[Column("label", _("Referrer"), LABEL), Column("n", _("Registrations"), YOUTHS, additive=True)],
-            rows=[{"label": str(k.label), "code": k.value, "n": per.get(k.value, 0)} for k in ReferrerKind],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _registered_by(ctx, "referrers", "referrer_kind"),
+        _choices(ReferrerKind),
+        name="referrers",
+        section=REACH,
+        title=_("Registrations by referrer"),
+        description=_("Cases registered in the period, by who registered them."),
+        label=_("Referrer"),
+        unit=_("Registrations"),
+    )
 
 
 def referrer_organisations(ctx: Ctx) -> dict[Any, Table]:
@@ -576,20 +679,17 @@ def not_included(ctx: Ctx) -> dict[Any, Table]:
 
 
 def ot_decisions(ctx: Ctx) -> dict[Any, Table]:
-    decisions = _ot_decisions(ctx)
-    out = {}
-    for chain in ctx.chains:
-        per = decisions.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="ot_decisions",
-            section=REACH,
-            title=_("Decisions of the operational team"),
-            description=_("Decisions taken on OT meetings in the period, by kind."),
-            columns=[Column("label", _("Decision"), LABEL), Column("n", _("Cases"), YOUTHS, additive=True)],
-            rows=[{"label": str(d.label), "code": d.value, "n": per.get(d.value, {}).get("n", 0)} for d in OTDecision],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _numbers(_ot_decisions(ctx)),
+        _choices(OTDecision),
+        name="ot_decisions",
+        section=REACH,
+        title=_("Decisions of the operational team"),
+        description=_("Decisions taken on OT meetings in the period, by kind."),
+        label=_("Decision"),
+        unit=_("Cases"),
+    )
 
 
 def ot_meetings_held(ctx: Ctx) -> dict[Any, int]:
@@ -781,19 +881,18 @@ def duration(ctx: Ctx) -> dict[Any, Table]:
 def duration_bands(ctx: Ctx) -> dict[Any, Table]:
     data = _duration_data(ctx)
     labels = [_("Less than 3 months"), _("3 to 6 months"), _("6 to 12 months"), _("12 months or longer")]
-    out = {}
-    for chain in ctx.chains:
-        row = data.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="duration_bands",
-            section=OVER_TIME,
-            title=_("How long the trajectories lasted"),
-            description=_("Cases closed in the period after an active trajectory, by the length of the trajectory."),
-            columns=[Column("label", _("Length"), LABEL), Column("n", _("Closed cases"), YOUTHS, additive=True)],
-            rows=[{"label": label, "n": row.get(f"band_{i}", 0)} for i, label in enumerate(labels)],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        {chain_id: {i: row.get(f"band_{i}", 0) for i in range(len(labels))} for chain_id, row in data.items()},
+        list(enumerate(labels)),
+        name="duration_bands",
+        section=OVER_TIME,
+        title=_("How long the trajectories lasted"),
+        description=_("Cases closed in the period after an active trajectory, by the length of the trajectory."),
+        label=_("Length"),
+        unit=_("Closed cases"),
+        with_codes=False,
+    )
 
 
 # --- The youths -----------------------------------------------------------------------------------------
@@ -818,55 +917,46 @@ def _age_counts(ctx: Ctx) -> dict[Any, dict[str, int]]:
 
 
 def age_bands(ctx: Ctx) -> dict[Any, Table]:
-    data = _age_counts(ctx)
     labels = _age_band_labels()
-    out = {}
-    for chain in ctx.chains:
-        per = data.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="age_bands",
-            section=YOUTH,
-            title=_("Age at registration"),
-            description=_("Youths registered in the period, by their age on the day of registration."),
-            columns=[Column("label", _("Age"), LABEL), Column("n", _("Youths"), YOUTHS, additive=True)],
-            rows=[{"label": labels[code], "code": code, "n": per.get(code, 0)} for code, _l, _h in AGE_BANDS],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _age_counts(ctx),
+        [(code, labels[code]) for code, _low, _high in AGE_BANDS],
+        name="age_bands",
+        section=YOUTH,
+        title=_("Age at registration"),
+        description=_("Youths registered in the period, by their age on the day of registration."),
+        label=_("Age"),
+        unit=_("Youths"),
+    )
 
 
 def gender(ctx: Ctx) -> dict[Any, Table]:
-    data = _registered_by(ctx, "genders", "youth__gender")
-    out = {}
-    for chain in ctx.chains:
-        per = data.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="gender",
-            section=YOUTH,
-            title=_("Gender"),
-            description=_("Youths registered in the period, by gender."),
-            columns=[Column("label", _("Gender"), LABEL), Column("n", _("Youths"), YOUTHS, additive=True)],
-            rows=[{"label": str(g.label), "code": g.value, "n": per.get(g.value, 0)} for g in Gender],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _registered_by(ctx, "genders", "youth__gender"),
+        _choices(Gender),
+        name="gender",
+        section=YOUTH,
+        title=_("Gender"),
+        description=_("Youths registered in the period, by gender."),
+        label=_("Gender"),
+        unit=_("Youths"),
+    )
 
 
 def framework(ctx: Ctx) -> dict[Any, Table]:
-    data = _registered_by(ctx, "frameworks", "framework")
-    out = {}
-    for chain in ctx.chains:
-        per = data.get(chain.pk, {})
-        out[chain.pk] = Table(
-            name="framework",
-            section=YOUTH,
-            title=_("Voluntary or imposed"),
-            description=_("Youths registered in the period, by the framework of the trajectory."),
-            columns=[Column("label", _("Framework"), LABEL), Column("n", _("Youths"), YOUTHS, additive=True)],
-            rows=[{"label": str(k.label), "code": k.value, "n": per.get(k.value, 0)} for k in Framework],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _registered_by(ctx, "frameworks", "framework"),
+        _choices(Framework),
+        name="framework",
+        section=YOUTH,
+        title=_("Voluntary or imposed"),
+        description=_("Youths registered in the period, by the framework of the trajectory."),
+        label=_("Framework"),
+        unit=_("Youths"),
+    )
 
 
 def minors(ctx: Ctx) -> dict[Any, Table]:
@@ -1137,16 +1227,26 @@ def support_at_closure(ctx: Ctx) -> dict[Any, Table]:
 
 def follow_up(ctx: Ctx) -> dict[Any, Table]:
     youth = Q(with_whom=ContactWith.YOUTH)
-    contacts = _grouped(
+    # Counted per case and month first, then per month: the cases with a contact are the inner
+    # rows, so no COUNT(DISTINCT) sorts a year of contacts. Every column counted is in the index on
+    # (case, moment, with whom, reached), so the contacts themselves are not read.
+    per_case = (
         FollowUpContact.objects.with_scope(chain=ctx.ids)
         .filter(_moment_in(ctx, "contact_at"))
         .order_by()
-        .values("case__chain_id", m=_month_of_moment("contact_at"))
+        .values("case__chain_id", "case_id", m=_month_of_moment("contact_at"))
         .annotate(
-            n=Count("pk"),
-            cases=Count("case", distinct=True),
-            tries=Count("pk", filter=youth),
-            reached=Count("pk", filter=youth & Q(reached=True)),
+            n=Count("case"),
+            tries=Count("case", filter=youth),
+            reached=Count("case", filter=youth & Q(reached=True)),
+        )
+    )
+    contacts = _grouped(
+        _regrouped(
+            per_case,
+            ["case__chain_id", "m"],
+            counts={"n": "SUM({n})", "cases": "COUNT(*)", "tries": "SUM({tries})", "reached": "SUM({reached})"},
+            chain_key="case__chain_id",
         ),
         "case__chain_id",
     )
@@ -1316,76 +1416,57 @@ def plans(ctx: Ctx) -> dict[Any, Table]:
 
 
 def progress(ctx: Ctx) -> dict[Any, Table]:
-    held = DomainProgress.objects.with_scopes_disabled().filter(
-        case=OuterRef("case"),
-        domain=OuterRef("domain"),
-        meeting__status=MeetingStatus.HELD,
-        meeting__starts_at__lt=ctx.period.after,
-    )
-    earlier = held.filter(
-        Q(meeting__starts_at__lt=OuterRef("meeting__starts_at"))
-        | Q(meeting__starts_at=OuterRef("meeting__starts_at"), meeting_id__lt=OuterRef("meeting_id"))
-    )
-    later = held.filter(
-        Q(meeting__starts_at__gt=OuterRef("meeting__starts_at"))
-        | Q(meeting__starts_at=OuterRef("meeting__starts_at"), meeting_id__gt=OuterRef("meeting_id"))
-    )
-    scores = (
+    # Per case and life domain, the scores of the held meetings in order: the last row of each
+    # (counted from the end) carries the first score along, and only cases and domains scored twice
+    # or more count. One pass over the scores with window functions, then averaged per domain.
+    per_case = [F("case_id"), F("domain")]
+    in_order = [F("meeting__starts_at").asc(), F("meeting_id").asc()]
+    last_first = [F("meeting__starts_at").desc(), F("meeting_id").desc()]
+    last_scores = (
         DomainProgress.objects.with_scope(chain=ctx.ids)
         .filter(
             _in_trajectory(ctx, "case__"), meeting__status=MeetingStatus.HELD, meeting__starts_at__lt=ctx.period.after
         )
         .order_by()
+        .annotate(
+            first_score=Window(FirstValue("score"), partition_by=per_case, order_by=in_order),
+            nth=Window(RowNumber(), partition_by=per_case, order_by=in_order),
+            from_end=Window(RowNumber(), partition_by=per_case, order_by=last_first),
+        )
+        .filter(from_end=1, nth__gte=2)
+        .values("case__chain_id", "domain", "score", "first_score")
     )
-    first_rows = _grouped(
-        scores.filter(~Exists(earlier), Exists(later))
-        .values("case__chain_id", "domain")
-        .annotate(pairs=Count("pk"), first=Avg("score")),
+    rows = _grouped(
+        _regrouped(
+            last_scores,
+            ["case__chain_id", "domain"],
+            counts={
+                "pairs": "COUNT(*)",
+                "better": "SUM(CASE WHEN {score} > {first_score} THEN 1 ELSE 0 END)",
+                "worse": "SUM(CASE WHEN {score} < {first_score} THEN 1 ELSE 0 END)",
+            },
+            means={"first": "AVG({first_score})", "last": "AVG({score})"},
+            chain_key="case__chain_id",
+        ),
         "case__chain_id",
     )
-    first_score = Subquery(held.order_by("meeting__starts_at", "meeting_id").values("score")[:1])
-    # DISTINCT makes Django aggregate over the rows in a subquery, so the first score is looked up
-    # once per row rather than once per aggregate that compares with it.
-    last_scores = scores.filter(~Exists(later), Exists(earlier)).annotate(first_score=first_score).distinct()
-    aggregates: dict[str, Any] = {}
-    keys: dict[tuple[Any, str], str] = {}
-    for chain in ctx.chains:
-        for code, _label in chain.life_domain_choices:
-            key = keys[(chain.pk, code)] = f"k{len(keys)}"
-            where = Q(case__chain_id=chain.pk, domain=code)
-            aggregates[f"{key}_last"] = Avg("score", filter=where)
-            aggregates[f"{key}_better"] = Count("pk", filter=where & Q(score__gt=F("first_score")))
-            aggregates[f"{key}_worse"] = Count("pk", filter=where & Q(score__lt=F("first_score")))
-    found = last_scores.aggregate(**aggregates) if aggregates else {}
-    last_rows: dict[Any, list[dict]] = defaultdict(list)
-    for (chain_id, code), key in keys.items():
-        last_rows[chain_id].append(
-            {
-                "domain": code,
-                "last": found.get(f"{key}_last"),
-                "better": found.get(f"{key}_better") or 0,
-                "worse": found.get(f"{key}_worse") or 0,
-            }
-        )
     out = {}
     for chain in ctx.chains:
-        firsts = {r["domain"]: r for r in first_rows.get(chain.pk, [])}
-        lasts = {r["domain"]: r for r in last_rows.get(chain.pk, [])}
+        found = {r["domain"]: r for r in rows.get(chain.pk, [])}
         codes = [c for c, _label in chain.life_domain_choices] + sorted(
-            c for c in firsts if c not in dict(chain.life_domain_choices)
+            c for c in found if c not in dict(chain.life_domain_choices)
         )
         table_rows = []
         for code in codes:
-            f, last = firsts.get(code, {}), lasts.get(code, {})
-            pairs = f.get("pairs", 0)
-            better, worse = last.get("better", 0), last.get("worse", 0)
+            r = found.get(code, {})
+            pairs, better, worse = r.get("pairs", 0), r.get("better", 0), r.get("worse", 0)
             table_rows.append(
                 {
                     "label": chain.life_domain_label(code),
                     "code": code,
                     "cases": pairs,
-                    "first": f.get("first"),
-                    "last": last.get("last"),
+                    "first": r.get("first"),
+                    "last": r.get("last"),
                     "better": better,
                     "same": max(pairs - better - worse, 0),
                     "worse": worse,
@@ -1419,20 +1500,17 @@ def progress(ctx: Ctx) -> dict[Any, Table]:
 
 
 def closures(ctx: Ctx) -> dict[Any, Table]:
-    data = _grouped(ctx.cases().filter(_closed(ctx)).values("chain_id", "closure_reason").annotate(n=Count("pk")))
-    out = {}
-    for chain in ctx.chains:
-        per = {r["closure_reason"]: r["n"] for r in data.get(chain.pk, [])}
-        out[chain.pk] = Table(
-            name="closures",
-            section=CLOSURE,
-            title=_("Closures by reason"),
-            description=_("Cases closed in the period, by the reason for closure."),
-            columns=[Column("label", _("Reason"), LABEL), Column("n", _("Closed cases"), YOUTHS, additive=True)],
-            rows=[{"label": str(r.label), "code": r.value, "n": per.get(r.value, 0)} for r in ClosureReason],
-            chart=Chart("bars", ("n",)),
-        )
-    return out
+    return _category_tables(
+        ctx,
+        _cases_by(ctx, "closures", _closed(ctx), "closure_reason"),
+        _choices(ClosureReason),
+        name="closures",
+        section=CLOSURE,
+        title=_("Closures by reason"),
+        description=_("Cases closed in the period, by the reason for closure."),
+        label=_("Reason"),
+        unit=_("Closed cases"),
+    )
 
 
 def reregistration(ctx: Ctx) -> dict[Any, Table]:
@@ -1562,6 +1640,9 @@ def _headline(ctx: Ctx, tables: dict[Any, dict[str, Table]]) -> dict[Any, list[H
     return out
 
 
+_HEADLINE = "headline"  # the cache entry of the headline figures, beside one per table
+
+
 def compute(
     chains: Iterable[Chain],
     period: Period,
@@ -1571,15 +1652,79 @@ def compute(
 ) -> dict[Any, Report]:
     """Every table (or those in ``names``) of the report of each chain for ``period``.
 
-    The headline figures come with the whole report, or when asked. The queries do not depend on
-    the amount of data, nor on the number of chains: each one groups by chain. Reads go to the
-    reporting replica when one is configured.
+    The one entry point of every consumer (the page, the downloads, the PDF, the API, the Flemish
+    overview). The headline figures come with the whole report, or when asked. Tables come from the
+    cache when the chain has not been written to since they were computed (see ``_cache_prefix``),
+    else ``compute_fresh`` counts them and they are kept for the next request. What is cached are
+    the exact figures: every consumer still protects them (``tables.present``) as it always did.
+    """
+    chains = list(chains)
+    wanted = list(names) if names is not None else list(NAMES)
+    with_headline = names is None if headline is None else headline
+    parts = [*wanted, _HEADLINE] if with_headline else wanted
+    # The keys are taken before anything is counted: a write that commits while the figures are
+    # computed moves the chain to a new token, so what is stored under the old one is never read.
+    prefixes = {c.pk: _cache_prefix(c, period) for c in chains}
+    found = cache.get_many([f"{prefixes[c.pk]}:{part}" for c in chains for part in parts])
+    missing = {c.pk: [p for p in parts if f"{prefixes[c.pk]}:{p}" not in found] for c in chains}
+    stale = [c for c in chains if missing[c.pk]]
+    if stale:
+        needed = list(dict.fromkeys(p for c in stale for p in missing[c.pk] if p != _HEADLINE))
+        fresh = compute_fresh(stale, period, needed, headline=any(_HEADLINE in missing[c.pk] for c in stale))
+        entries: dict[str, Any] = {}
+        for chain in stale:
+            report = fresh[chain.pk]
+            for part in missing[chain.pk]:
+                key = f"{prefixes[chain.pk]}:{part}"
+                entries[key] = found[key] = report.headline if part == _HEADLINE else report.tables[part]
+        cache.set_many(entries, timeout=chain_version.MAX_AGE_SECONDS)
+    return {
+        c.pk: Report(
+            chain=c,
+            period=period,
+            tables={n: found[f"{prefixes[c.pk]}:{n}"] for n in wanted},
+            headline=found[f"{prefixes[c.pk]}:{_HEADLINE}"] if with_headline else [],
+        )
+        for c in chains
+    }
+
+
+def _cache_prefix(chain: Chain, period: Period) -> str:
+    """What a chain's cached tables for ``period`` depend on besides the case data.
+
+    The chain's version token changes with every committed write in the chain (the audit log bumps
+    it); the chain's own ``updated_at`` with its settings (life domains, offence types, days out of
+    view), which the tables label and count with; the reference day with the date while the period
+    runs; the language with the labels.
+    """
+    return chain_version.cache_key(
+        "report",
+        chain.pk,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        period.reference_day().isoformat(),
+        translation.get_language() or "",
+        chain.updated_at.isoformat() if chain.updated_at else "",
+    )
+
+
+def compute_fresh(
+    chains: Iterable[Chain],
+    period: Period,
+    names: Iterable[str] | None = None,
+    *,
+    headline: bool | None = None,
+) -> dict[Any, Report]:
+    """As ``compute``, counted in the database now, without the cache.
+
+    The queries do not depend on the amount of data, nor on the number of chains: each one groups
+    by chain. Reads go to the reporting replica when one is configured.
     """
     chains = list(chains)
     wanted = list(names) if names is not None else list(NAMES)
     with_headline = names is None if headline is None else headline
     ctx = Ctx(chains=chains, period=period)
-    with reading_from_replica():
+    with reading_from_replica(), without_jit():
         per_chain: dict[Any, dict[str, Table]] = {c.pk: {} for c in chains}
         needed = [*wanted, "consults", "referrers", "closures"] if with_headline else wanted
         for name in dict.fromkeys(needed):
@@ -1595,6 +1740,27 @@ def compute(
         )
         for c in chains
     }
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """Run the report's queries (the figures, the pseudonymised trajectories) without PostgreSQL's JIT.
+
+    Each of these queries costs enough for PostgreSQL to compile it, and compiling takes longer than
+    the query then runs: at 100,000 cases the JIT added seconds to a report, and doubled the time of
+    the trajectories export. The setting is the session's, on the connection the report reads from;
+    it is put back afterwards (a failed query or a download broken off leaves it off, which only
+    costs a later large query its compilation). Other databases have no such compiler.
+    """
+    connection = connections[router.db_for_read(Case)]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET jit")
 
 
 def compute_one(

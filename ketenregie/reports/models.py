@@ -1,7 +1,8 @@
 """What the reports keep: a chain's own small-number threshold and the steering group's free text.
 
-The figures themselves are never stored: they are computed from the case data on every request
-(``reports.figures``), so a report can never disagree with the dossiers it counts.
+The figures themselves are never stored in the database: they are computed from the case data
+(``reports.figures``) and kept only in the cache, for minutes at most and until the next write in the
+chain, so a report can never disagree with the dossiers it counts for longer than that write takes.
 """
 
 from django.conf import settings

@@ -50,6 +50,14 @@ def _urls_loaded():
     reverse("reports:report")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts without cached figures (they are cached per chain, period and language)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def regional_analyst(chain, other_chain):
     user = UserFactory(username="analist", first_name="Ann", last_name="Alyse")
