@@ -37,6 +37,7 @@ urlpatterns = [
     path("ot/<uuid:meeting_id>/afgerond/", ot.mark_held, name="ot_held"),
     path("ot/<uuid:meeting_id>/notulen.pdf", ot.minutes_pdf, name="ot_minutes_pdf"),
     path("ot/punten/<uuid:item_id>/beslissing/", ot.decide, name="ot_decide"),
+    path("ot/punten/<uuid:item_id>/beslissingsformulier/", ot.decision_form, name="ot_decision_form"),
     path("keten/<slug:chain_slug>/rechtsgrond/", legal_basis.register_list, name="legal_basis"),
     path("keten/<slug:chain_slug>/rechtsgrond/nieuw/", legal_basis.register_create, name="legal_basis_create"),
 ]

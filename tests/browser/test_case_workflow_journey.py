@@ -232,6 +232,11 @@ def test_case_from_consult_to_closure(page, live_server, chain, coordinator, cas
     article = page.locator(f"#item-{item.pk}")
     expect(article.get_by_role("heading", level=3)).to_contain_text(" ".join(YOUTH))
     prefix = f"item-{item.pk}"
+    # The agenda shows each case with a button; the decision form opens in place, on request.
+    expect(article.locator("form.decision-form")).to_have_count(0)
+    with page.expect_response(lambda r: r.request.method == "GET" and "/beslissingsformulier/" in r.url):
+        article.get_by_role("link", name=nl("Record a decision")).click()
+    expect(article.locator("form.decision-form")).to_be_focused()
     article.locator(f"input[name='{prefix}-decision'][value=include]").check()
     with page.expect_response(lambda r: r.request.method == "POST" and "/beslissing/" in r.url) as refused:
         article.get_by_role("button", name=nl("Record the decision")).click()

@@ -179,7 +179,9 @@ def test_coordinator_sees_dossier_summary_playbook_and_decision_form(client_en, 
     assert case.youth.full_name in html and case.reference in html and case.multi_problem in html
     assert "Inspecteur Wouters" in html  # the referrer
     assert meeting.chain.playbook_text("ot")[:40] in html
-    assert f'hx-post="{decide_url(item)}"' in html
+    form_url = reverse("cases:ot_decision_form", kwargs={"item_id": item.pk})
+    assert f'hx-get="{form_url}"' in html and f'href="{form_url}#item-{item.pk}"' in html
+    assert f'hx-post="{decide_url(item)}"' not in html  # the form comes when the coordinator opens it
     viewed = AuditEvent.objects.get(action="ot.meeting_viewed", object_id=str(meeting.pk), actor_id=coordinator.pk)
     assert viewed.details["cases"] == [str(case.pk)]
 
@@ -190,7 +192,7 @@ def test_ot_member_sees_details_only_after_acknowledging_confidentiality(client_
     before = member.get(detail_url(meeting)).content.decode()
     assert item.case.youth.full_name not in before
     assert "once you acknowledge confidentiality" in before
-    assert "Record the decision" not in before
+    assert "Record the decision" not in before and "Record a decision" not in before
 
     response = member.post(
         reverse("cases:ot_attendance", kwargs={"meeting_id": meeting.pk}), {"attendee": str(ot_member.pk)}
@@ -202,7 +204,7 @@ def test_ot_member_sees_details_only_after_acknowledging_confidentiality(client_
     after = member.get(detail_url(meeting)).content.decode()
     assert item.case.youth.full_name in after
     assert item.case.multi_problem in after
-    assert "Record the decision" not in after
+    assert "Record the decision" not in after and "Record a decision" not in after
     assert "Acknowledged on" in after
 
 

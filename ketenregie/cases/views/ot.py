@@ -13,14 +13,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
@@ -31,10 +31,13 @@ from ketenregie.cases.enums import OTDecision, OTMeetingStatus
 from ketenregie.cases.forms_ot import AttendanceForm, DecisionForm, HeldForm, MeetingForm, valid_legal_bases
 from ketenregie.cases.models import OTAgendaItem, OTAttendance, OTMeeting
 from ketenregie.cases.pdf import pdf_response, render_pdf
+from ketenregie.cases.queries import with_item_counts
 from ketenregie.cases.views.base import apply_domain_error, chain_for_request, chains_with_role
 from ketenregie.common.access import CHAIN_MEMBER, access_rule
 from ketenregie.common.errors import DomainError, NotAllowed, StaleVersion
 from ketenregie.consent import policy
+
+HELD_PER_PAGE = 20
 
 # --- Look-ups ----------------------------------------------------------------------------------
 
@@ -46,6 +49,17 @@ def _meeting_or_404(request: HttpRequest, meeting_id) -> OTMeeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def _item_or_404(request: HttpRequest, item_id) -> OTAgendaItem:
+    item = (
+        OTAgendaItem.objects.filter(pk=item_id, meeting__in=policy.visible_ot_meetings(request.user))
+        .select_related("meeting__chain", "meeting__legal_basis")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def _require_manager(request: HttpRequest, meeting: OTMeeting) -> None:
@@ -91,6 +105,8 @@ class AgendaRow:
     hidden_reason: str = ""
     age: int | None = None
     form: DecisionForm | None = None
+    can_decide: bool = False  # the coordinator may record (or change) the decision: a link opens the form
+    focus: bool = False  # the form was opened on request: it takes the focus
     conflict: str = ""
     attempted: str = ""
     flash: str = ""
@@ -136,23 +152,37 @@ def _hidden_reason(agenda: Agenda) -> str:
     return _("No consent for OT discussion: the details of this dossier are not shown.")
 
 
-def _row(agenda: Agenda, item: OTAgendaItem, visible: bool, case_directors: list, form=None) -> AgendaRow:
+def _row(agenda: Agenda, item: OTAgendaItem, visible: bool) -> AgendaRow:
     shown = visible and agenda.acknowledged
     row = AgendaRow(item=item, visible=shown)
     if not shown:
         row.hidden_reason = _hidden_reason(agenda)
         return row
     row.age = age_on(item.case.youth.birth_date, timezone.localtime(agenda.meeting.starts_at).date())
-    if agenda.is_coordinator and agenda.with_forms and row.open_for_decision:
-        row.form = form or DecisionForm(item=item, case_directors=case_directors)
+    row.can_decide = agenda.is_coordinator and agenda.with_forms and row.open_for_decision
     return row
+
+
+def _open_forms(meeting: OTMeeting, rows: list[AgendaRow], forms: dict) -> None:
+    """Give the rows named in ``forms`` their decision form: the one given, or a fresh one for None.
+
+    The agenda renders a form only for the items the coordinator opened (or whose decision came back
+    with errors): each form lists every case director of the chain, and a form per item made a long
+    agenda slow (issue #8).
+    """
+    rows = [row for row in rows if row.can_decide and row.item.pk in forms]
+    directors = _case_directors(meeting.chain) if any(forms[row.item.pk] is None for row in rows) else []
+    for row in rows:
+        row.form = forms[row.item.pk] or DecisionForm(item=row.item, case_directors=directors)
 
 
 def build_agenda(
     request: HttpRequest, meeting: OTMeeting, *, forms: dict | None = None, with_forms: bool = True
 ) -> Agenda:
-    """The meeting's agenda as this user may see it (a constant number of queries, whatever its length)."""
-    forms = forms or {}
+    """The meeting's agenda as this user may see it (a constant number of queries, whatever its length).
+
+    ``forms`` maps the items whose decision form is open to their form (None: a fresh one).
+    """
     user = request.user
     is_coordinator = policy.can_manage_ot(user, meeting.chain_id)
     attendances = list(
@@ -165,8 +195,9 @@ def build_agenda(
     agenda = Agenda(meeting, is_coordinator, attendances, mine, acknowledged, with_forms)
     items = _items(meeting)
     visible = _visible_case_ids(request, items, is_coordinator)
-    directors = _case_directors(meeting.chain) if is_coordinator and with_forms else []
-    agenda.rows = [_row(agenda, item, item.case_id in visible, directors, forms.get(item.pk)) for item in items]
+    agenda.rows = [_row(agenda, item, item.case_id in visible) for item in items]
+    if forms:
+        _open_forms(meeting, agenda.rows, forms)
     return agenda
 
 
@@ -182,12 +213,14 @@ def _render_detail(
     forms: dict | None = None,
     conflicts: dict | None = None,
     held_form: HeldForm | None = None,
+    focus=None,
     status: int = 200,
 ) -> HttpResponse:
     agenda = build_agenda(request, meeting, forms=forms)
     for row in agenda.rows:
         if conflicts and row.item.pk in conflicts:
             row.conflict, row.attempted = conflicts[row.item.pk]
+        row.focus = row.item.pk == focus
     # One row per page view (like the case list) with every dossier shown, not one row per dossier:
     # the page keeps a constant number of queries however long the agenda is.
     log(
@@ -216,16 +249,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     member_chains = chains_with_role(request.user, Role.OT_MEMBER)
     if not coordinator_chains and not member_chains:
         raise Http404
-    meetings = list(
-        policy.visible_ot_meetings(request.user)
-        .select_related("chain", "legal_basis")
-        .annotate(
-            item_count=Count("items", distinct=True),
-            open_count=Count("items", filter=Q(items__decision=""), distinct=True),
-        )
-    )
-    upcoming = sorted((m for m in meetings if m.status == OTMeetingStatus.PLANNED), key=lambda m: m.starts_at)
-    held = sorted((m for m in meetings if m.status == OTMeetingStatus.HELD), key=lambda m: m.starts_at, reverse=True)
+    # The list shows neither the legal basis nor the (encrypted) notes: not fetched, not decrypted.
+    meetings = policy.visible_ot_meetings(request.user).select_related("chain").defer("notes")
+    # Planned meetings are few; the held ones pile up month after month: they come a page at a time,
+    # and the items are counted for the meetings shown only.
+    upcoming = list(with_item_counts(meetings.filter(status=OTMeetingStatus.PLANNED).order_by("starts_at")))
+    held = Paginator(
+        with_item_counts(meetings.filter(status=OTMeetingStatus.HELD).order_by("-starts_at", "pk")), HELD_PER_PAGE
+    ).get_page(request.GET.get("page"))
     chains = [{"chain": chain, "has_basis": valid_legal_bases(chain).exists()} for chain in coordinator_chains]
     return render(
         request,
@@ -235,7 +266,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "held": held,
             "coordinator_chains": chains,
             "now": timezone.now(),
-            "show_chain": len({m.chain_id for m in meetings}) > 1,
+            "show_chain": len({chain.pk for chain in (*coordinator_chains, *member_chains)}) > 1,
             "playbook_chain": (coordinator_chains or member_chains)[0],
             "is_coordinator": bool(coordinator_chains),
         },
@@ -287,13 +318,7 @@ def meeting_detail(request: HttpRequest, meeting_id) -> HttpResponse:
 @access_rule(CHAIN_MEMBER)
 @require_POST
 def decide(request: HttpRequest, item_id) -> HttpResponse:
-    item = (
-        OTAgendaItem.objects.filter(pk=item_id, meeting__in=policy.visible_ot_meetings(request.user))
-        .select_related("meeting__chain", "meeting__legal_basis")
-        .first()
-    )
-    if item is None:
-        raise Http404
+    item = _item_or_404(request, item_id)
     meeting = item.meeting
     _require_manager(request, meeting)
     directors = _case_directors(meeting.chain)
@@ -326,16 +351,38 @@ def decide(request: HttpRequest, item_id) -> HttpResponse:
             apply_domain_error(form, exc)
         else:
             if request.htmx:
-                return _item_partial(request, meeting, item.pk, flash=_("The decision is recorded."))
+                return _item_partial(request, meeting, item.pk, forms={}, flash=_("The decision is recorded."))
             messages.success(request, _("The decision is recorded."))
             return redirect(reverse("cases:ot_detail", kwargs={"meeting_id": meeting.pk}) + f"#item-{item.pk}")
     # A conflict shows the recorded decision with a fresh form (if the item is still open).
-    forms = {} if conflict else {item.pk: form}
+    forms = {item.pk: None if conflict else form}
     if request.htmx:
-        return _item_partial(request, meeting, item.pk, form=forms.get(item.pk), conflict=conflict, attempted=attempted)
+        return _item_partial(request, meeting, item.pk, forms=forms, conflict=conflict, attempted=attempted)
     return _render_detail(
         request, meeting, forms=forms, conflicts={item.pk: (conflict, attempted)} if conflict else None
     )
+
+
+@access_rule(CHAIN_MEMBER)
+@require_GET
+def decision_form(request: HttpRequest, item_id) -> HttpResponse:
+    """The decision form of one agenda item, opened from the agenda.
+
+    With htmx only the form comes back, in place of the link that opened it; without JavaScript the
+    link opens the whole agenda with this item's form. Only a coordinator has a decision form: for
+    anyone else the item answers 404, like one that does not exist (nothing to show, no case to hint at).
+    """
+    item = _item_or_404(request, item_id)
+    meeting = item.meeting
+    if not policy.can_manage_ot(request.user, meeting.chain_id):
+        raise Http404
+    if not request.htmx:
+        return _render_detail(request, meeting, forms={item.pk: None}, focus=item.pk)
+    # Only the form, none of the dossier: a decision recorded meanwhile gets a line asking to reload.
+    row = AgendaRow(item=item, visible=True, focus=True)
+    row.can_decide = row.open_for_decision
+    _open_forms(meeting, [row], {item.pk: None})
+    return render(request, "cases/ot/meeting_detail.html#decision", {"row": row, "fragment": True})
 
 
 def _item_partial(
@@ -343,7 +390,7 @@ def _item_partial(
     meeting: OTMeeting,
     item_id,
     *,
-    form=None,
+    forms: dict,
     conflict: str = "",
     attempted: str = "",
     flash: str = "",
@@ -353,7 +400,8 @@ def _item_partial(
     if item is None:
         raise Http404
     agenda = Agenda(meeting, True, [], None, True)
-    row = _row(agenda, item, policy.can_see_ot_item_case(request.user, item), _case_directors(meeting.chain), form)
+    row = _row(agenda, item, policy.can_see_ot_item_case(request.user, item))
+    _open_forms(meeting, [row], forms)
     row.conflict, row.attempted, row.flash = conflict, attempted, flash
     agenda.rows = [row]
     context = {
