@@ -347,6 +347,7 @@ def test_openapi_lists_every_path(client):
         "/consults": {"get", "post"},
         "/consults/{consult_id}": {"get"},
         "/cases": {"get", "post"},
+        "/cases/search": {"post"},
         "/cases/{case_id}": {"get"},
         "/cases/{case_id}/transitions": {"post"},
         "/cases/{case_id}/assignment": {"put"},
@@ -368,6 +369,9 @@ def test_openapi_lists_every_path(client):
                 documented = operation["responses"][code]["content"]
                 assert documented[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}, (path, code)
             assert operation["security"], path
+    # A search term is a name: the list takes none in its query string (SECURITY.md L9).
+    listed_by = {p["name"] for p in paths[BASE + "/cases"]["get"]["parameters"]}
+    assert "status" in listed_by and "q" not in listed_by
     assert "Problem" in schema["components"]["schemas"]
     assert schema["components"]["schemas"]["RegistrationIn"]["additionalProperties"] is False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -11,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketenregie.audit.models import AuditEvent
-from ketenregie.cases import domain
+from ketenregie.cases import domain, search
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, CaseTransition
+from ketenregie.cases.views.case_list import PER_PAGE
 from tests.cases.conftest import years_before
+from tests.security.test_canaries import handed_out_urls
 
 S = CaseStatus
 
@@ -27,6 +30,17 @@ def client_en(client_for):
         return client
 
     return make
+
+
+def searched(client, text: str, **filters) -> str:
+    """Search the list as its form does (POST) and answer the URL it redirects to."""
+    response = client.post(reverse("cases:case_list"), {"q": text, **filters})
+    assert response.status_code == 303
+    return response["Location"]
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)[search.PARAM][0]
 
 
 def list_queries(client, **params) -> int:
@@ -44,12 +58,13 @@ def test_case_list_query_count_does_not_grow_with_the_cases(client_en, coordinat
         make_case(status)
     client = client_en(coordinator)
     client.get(reverse("cases:case_list"))  # session and first-request work out of the way
+    zoek = token_of(searched(client, "a"))
     with_three = list_queries(client)
-    with_three_filtered = list_queries(client, q="a", age="15-17", status=S.REGISTERED, sort="status")
+    with_three_filtered = list_queries(client, zoek=zoek, age="15-17", status=S.REGISTERED, sort="status")
     for _ in range(27):
         builder.register()
     with_thirty = list_queries(client)
-    with_thirty_filtered = list_queries(client, q="a", age="15-17", status=S.REGISTERED, sort="status")
+    with_thirty_filtered = list_queries(client, zoek=zoek, age="15-17", status=S.REGISTERED, sort="status")
     assert Case.objects.count() == 30
     assert with_three == with_thirty
     assert with_three_filtered == with_thirty_filtered
@@ -80,8 +95,152 @@ def test_search_ignores_case_and_accents_and_finds_case_numbers(client_en, coord
     chloe = make_case(first_name="Chloë", last_name="Lemmens")
     other = make_case(first_name="Bram", last_name="Vermeulen")
     client = client_en(coordinator)
-    assert [c.pk for c in client.get(reverse("cases:case_list"), {"q": "lemmens CHLOE"}).context["cases"]] == [chloe.pk]
-    assert [c.pk for c in client.get(reverse("cases:case_list"), {"q": other.reference}).context["cases"]] == [other.pk]
+    assert [c.pk for c in client.get(searched(client, "lemmens CHLOE")).context["cases"]] == [chloe.pk]
+    assert [c.pk for c in client.get(searched(client, other.reference)).context["cases"]] == [other.pk]
+
+
+# --- Search without the name in a URL (SECURITY.md L9) ---------------------------------------------
+
+
+def test_a_search_redirects_to_a_token_and_the_other_filters_never_to_the_name(client_en, coordinator, make_case):
+    make_case(first_name="Chloë", last_name="Lemmens")
+    client = client_en(coordinator)
+    url = searched(client, "Chloë Lemmens", age="15-17", status=S.REGISTERED, framework="")
+    query = parse_qs(urlsplit(url).query)
+    assert urlsplit(url).path == reverse("cases:case_list")
+    assert query == {search.PARAM: [query[search.PARAM][0]], "age": ["15-17"], "status": [S.REGISTERED]}
+    assert "lemmens" not in url.lower() and "chlo" not in url.lower()
+    # The token is random, not made from the text: the same search in another session has another one.
+    assert token_of(searched(client_en(coordinator), "Chloë Lemmens")) != query[search.PARAM][0]
+
+
+def test_the_list_of_a_token_shows_only_the_matches_and_the_text_in_the_search_box(client_en, coordinator, make_case):
+    chloe = make_case(first_name="Chloë", last_name="Lemmens")
+    make_case(first_name="Bram", last_name="Vermeulen")
+    client = client_en(coordinator)
+    response = client.get(searched(client, "lemmens"))
+    assert [c.pk for c in response.context["cases"]] == [chloe.pk]
+    assert response.context["form"]["q"].value() == "lemmens"
+    assert 'value="lemmens"' in response.content.decode()
+    assert response.context["filtered"]
+    assert {chip["value"]: chip["count"] for chip in response.context["chips"]} == {S.REGISTERED: 1}
+
+
+def next_page(response) -> str:
+    """The pager's link to the next page, as the browser would follow it."""
+    link = next(url for url in handed_out_urls(response) if "page=" in url and url.startswith("?"))
+    return reverse("cases:case_list") + link
+
+
+def test_no_url_the_searched_list_hands_out_carries_the_name(client_en, coordinator, make_case):
+    for n in range(PER_PAGE + 1):  # two pages of matches: the pager's links count as well
+        make_case(first_name=f"Zwaan{n}", last_name="Vandevelde")
+    client = client_en(coordinator)
+    post = client.post(reverse("cases:case_list"), {"q": "Zwaan Vandevelde", "sort": "name"}, follow=True)
+    assert len(post.context["cases"]) == PER_PAGE
+    urls = [location for location, _status in post.redirect_chain] + handed_out_urls(post)
+    urls += handed_out_urls(client.get(next_page(post)))
+    assert any("page=2" in url for url in urls) and any(f"{search.PARAM}=" in url for url in urls)
+    assert [url for url in urls if "vandevelde" in url.lower() or "zwaan" in url.lower()] == []
+
+
+def test_paging_keeps_the_search(client_en, coordinator, make_case):
+    matches = {make_case(first_name=f"Zwaan{n}", last_name="Vandevelde").pk for n in range(PER_PAGE + 1)}
+    make_case(first_name="Bram", last_name="Vermeulen")
+    client = client_en(coordinator)
+    first = client.get(searched(client, "vandevelde"))
+    assert first.context["page"].paginator.num_pages == 2
+    second = client.get(next_page(first))
+    assert second.context["page"].number == 2
+    assert {c.pk for c in first.context["cases"]} | {c.pk for c in second.context["cases"]} == matches
+    assert second.context["form"]["q"].value() == "vandevelde"
+
+
+def test_an_unknown_token_shows_the_whole_list_and_says_to_search_again(client_en, coordinator, make_case):
+    make_case(first_name="Chloë", last_name="Lemmens")
+    make_case(first_name="Bram", last_name="Vermeulen")
+    client = client_en(coordinator)
+    someone_elses = token_of(searched(client_en(coordinator), "lemmens"))  # a token of another session
+    for token in ("made-up", someone_elses):
+        response = client.get(reverse("cases:case_list"), {search.PARAM: token, "status": S.REGISTERED})
+        assert len(response.context["cases"]) == 2
+        assert response.context["search_expired"]
+        assert response.context["form"]["q"].value() in (None, "")
+        assert "This search has expired. Search again." in response.content.decode()
+    fresh = client.get(searched(client, "lemmens"))
+    assert not fresh.context["search_expired"]
+    assert "This search has expired" not in fresh.content.decode()
+
+
+def test_a_search_older_than_the_last_twenty_expires(client_en, coordinator, make_case):
+    make_case(first_name="Chloë", last_name="Lemmens")
+    client = client_en(coordinator)
+    first = searched(client, "lemmens")
+    for n in range(search.MAX_SEARCHES - 1):
+        searched(client, f"andere zoekopdracht {n}")
+    assert not client.get(first).context["search_expired"]  # the twentieth search back: still known
+    searched(client, "nog een")
+    assert client.get(first).context["search_expired"]
+    assert len(client.session[search.SESSION_KEY]) == search.MAX_SEARCHES
+
+
+def test_a_double_submit_gives_the_same_token_and_an_empty_search_clears_it(client_en, coordinator, make_case):
+    make_case()
+    client = client_en(coordinator)
+    once = searched(client, "lemmens", age="15-17")
+    assert searched(client, "lemmens", age="15-17") == once
+    assert len(client.session[search.SESSION_KEY]) == 1
+    cleared = searched(client, "  ", age="15-17")
+    assert parse_qs(urlsplit(cleared).query) == {"age": ["15-17"]}
+    assert searched(client, "") == reverse("cases:case_list")
+
+
+def test_a_name_in_the_query_string_is_not_searched_and_not_repeated(client_en, coordinator, make_case):
+    make_case(first_name="Chloë", last_name="Lemmens")
+    make_case(first_name="Bram", last_name="Vermeulen")
+    client = client_en(coordinator)
+    response = client.get(reverse("cases:case_list"), {"q": "Lemmens", "status": S.REGISTERED})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == {"status": [S.REGISTERED]}
+    listed = client.get(response["Location"])
+    assert len(listed.context["cases"]) == 2
+    assert [url for url in handed_out_urls(listed) if "lemmens" in url.lower()] == []
+
+
+def test_an_htmx_search_answers_the_results_and_clears_the_expiry_note(client_en, coordinator, make_case):
+    chloe = make_case(first_name="Chloë", last_name="Lemmens")
+    make_case(first_name="Bram", last_name="Vermeulen")
+    client = client_en(coordinator)
+    response = client.post(reverse("cases:case_list"), {"q": "lemmens"}, headers={"HX-Request": "true"}, follow=True)
+    html = response.content.decode()
+    assert [c.pk for c in response.context["cases"]] == [chloe.pk]
+    assert "<html" not in html and 'id="case-results"' in html
+    assert 'id="search-note" class="error" role="status" hx-swap-oob="innerHTML"></span>' in html
+    assert "lemmens" not in response.redirect_chain[0][0].lower()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x" * 101, '"><script>alert(1)</script>'])
+def test_hostile_search_text_is_escaped_or_dropped_never_an_error(client_en, coordinator, make_case, text):
+    make_case()
+    client = client_en(coordinator)
+    response = client.post(reverse("cases:case_list"), {"q": text}, follow=True)
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.content.decode()
+    # Text the search box refuses (a NUL, over 100 characters) is no search; markup is one, shown as text.
+    refused = len(text) > 100 or "\x00" in text
+    assert response.context["form"]["q"].value() == (None if refused else text)
+    assert (search.PARAM in response.redirect_chain[0][0]) == (not refused)
+
+
+def test_the_search_needs_the_csrf_token(coordinator, make_case):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    assert client.post(reverse("cases:case_list"), {"q": "lemmens"}).status_code == 403
+    page = client.get(reverse("cases:case_list"))
+    token = page.cookies["csrftoken"].value
+    assert client.post(reverse("cases:case_list"), {"q": "lemmens", "csrfmiddlewaretoken": token}).status_code == 303
 
 
 def test_age_bands_are_computed_from_birth_dates(client_en, coordinator, make_case):

@@ -1,14 +1,20 @@
-"""The case list: every case the user may see, searchable and filtered, in a constant number of queries."""
+"""The case list: every case the user may see, searchable and filtered, in a constant number of queries.
+
+The search box posts to the list, which keeps the text in the session and redirects to the list with a
+token for it (cases.search): a youth's name never travels in a URL (SECURITY.md L9).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from ketenregie.accounts.queries import chains_of, memberships_of
 from ketenregie.audit.domain import log
-from ketenregie.cases import domain, queries
+from ketenregie.cases import domain, queries, search
 from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.forms import CaseFilterForm
@@ -20,14 +26,25 @@ PER_PAGE = 25
 
 
 @access_rule(CHAIN_MEMBER)
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if request.method == "GET" and search.TEXT_PARAM in request.GET:
+        # An old link or bookmark with a name in it: not searched, and not repeated in the page's links.
+        return HttpResponseRedirect(_list_url(search.without_text(request.GET)))
     today = timezone.localdate()
     chains = chains_of(user)
     coordinator_chains = policy.coordinator_chain_ids(user)
     # Only coordinators see other people's cases, so only they filter by case director.
     directors = queries.case_directors_of(coordinator_chains) if coordinator_chains else None
-    form = CaseFilterForm(request.GET, chains=chains, directors=directors)
+    if request.method == "POST":
+        # POST/redirect/GET: the text stays in the session, the URL gets its token and the other filters.
+        filters = CaseFilterForm(request.POST, chains=chains, directors=directors).filters()
+        return HttpResponseRedirect(_list_url(search.list_query(request.session, filters)), status=303)
+    text, search_expired = search.recall(request.session, request.GET.get(search.PARAM, ""))
+    data = request.GET.copy()
+    data[search.TEXT_PARAM] = text
+    form = CaseFilterForm(data, chains=chains, directors=directors)
     filters = form.filters()
     chain_id = next((c.pk for c in chains if c.slug == filters.get("keten")), None)
 
@@ -71,9 +88,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "total": sum(counts.values()),
         "all_current": not statuses,
         "filtered": any(k in filters for k in ("q", "status", "case_director", "age", "framework", "keten")),
+        "search_expired": search_expired,
         "several_chains": len(chains) > 1,
         "is_coordinator": bool(coordinator_chains),
         "may_register": any(m.role in domain.REGISTERING_ROLES for m in memberships_of(user)),
     }
     template = "cases/case_list.html#results" if getattr(request, "htmx", False) else "cases/case_list.html"
     return render(request, template, context)
+
+
+def _list_url(query: str) -> str:
+    url = reverse("cases:case_list")
+    return f"{url}?{query}" if query else url
