@@ -16,6 +16,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
     audit_action = ""
 
+    def audit_chain_id(self, obj):
+        """The chain the change belongs to (its cached figures are invalidated): none by default."""
+        return None
+
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
@@ -23,6 +27,7 @@ class AuditedAdmin(admin.ModelAdmin):
                 self.audit_action,
                 actor=request.user,
                 obj=obj,
+                chain_id=self.audit_chain_id(obj),
                 details={"fields": sorted(form.changed_data), "new": not change},
             )
 

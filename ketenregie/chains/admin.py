@@ -15,6 +15,9 @@ class ChainAdmin(AuditedAdmin):
     search_fields = ["name", "municipality"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def audit_chain_id(self, obj):
+        return obj.pk
+
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": ["name", "slug", "municipality", "is_active"]}),

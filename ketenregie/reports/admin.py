@@ -12,5 +12,8 @@ class ChainReportSettingsAdmin(AuditedAdmin):
     list_display = ["chain", "min_cell_size"]
     fields = ["chain", "min_cell_size"]
 
+    def audit_chain_id(self, obj):
+        return obj.chain_id
+
     def get_queryset(self, request):
         return ChainReportSettings.objects.with_scopes_disabled().select_related("chain")
