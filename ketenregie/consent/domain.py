@@ -186,6 +186,7 @@ def break_the_glass(*, actor: User, case: Case, reason: str) -> BreakGlassAccess
         grant = BreakGlassAccess.objects.create(
             case=case, user=actor, reason=reason, expires_at=now + timedelta(hours=policy.BREAK_GLASS_HOURS)
         )
+        policy.forget_break_glass(actor)
         log(
             "consent.break_glass",
             actor=actor,

@@ -292,20 +292,35 @@ def active_break_glass(user: Any) -> QuerySet[BreakGlassAccess]:
     )
 
 
+def _break_glass_case_ids(user: Any) -> list:
+    """The cases ``user`` holds an emergency access to now, read once per request (kept on the user
+    object like the memberships; ``forget_break_glass`` drops it when a grant is made)."""
+    grants = getattr(user, "_ketenregie_break_glass", None)
+    if grants is None:
+        grants = list(active_break_glass(user).values_list("case_id", "expires_at"))
+        user._ketenregie_break_glass = grants
+    now = timezone.now()
+    return [case_id for case_id, expires_at in grants if expires_at > now]
+
+
+def forget_break_glass(user: Any) -> None:
+    user.__dict__.pop("_ketenregie_break_glass", None)
+
+
 def _break_glass_cases(user: Any) -> Q | None:
     if not break_glass_chain_ids(user):
         return None
     # The ids, not a subquery: "own cases OR id IN (subquery)" makes the database read every case of
     # the chain (no index serves an OR with a subquery), while a list, nearly always empty, keeps
     # the indexes usable.
-    granted = list(active_break_glass(user).values_list("case_id", flat=True))
+    granted = _break_glass_case_ids(user)
     return Q(pk__in=granted) if granted else None
 
 
 def has_break_glass(user: Any, case: Case) -> bool:
     if not (roles_in(user, case.chain_id) & set(BREAK_GLASS_ROLES)):
         return False
-    return active_break_glass(user).filter(case_id=case.pk).exists()
+    return case.pk in _break_glass_case_ids(user)
 
 
 def may_break_the_glass(user: Any, case: Case) -> bool:

@@ -529,6 +529,7 @@ PERSONAL: dict[str, dict[str, Field]] = {
         "is_active": account(),
         "is_staff": account(),
         "is_superuser": account(),
+        "is_portal_account": account(),  # made for "Mijn traject": confined to the portal
         "groups": account(),
         "user_permissions": account(),
     },
