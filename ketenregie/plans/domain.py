@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,23 @@ class DomainInput:
 def get_or_create_plan(case: Case) -> Plan:
     plan = Plan.objects.with_scope(chain=case.chain_id).filter(case=case).first()
     return plan or Plan(case=case, version=0)
+
+
+def plan_domains(plan: Plan | None, allowed: set[str] | None = None) -> list[PlanDomain]:
+    """The plan's life domains with their goals and actions, in three queries however large the plan.
+
+    ``allowed`` is the viewer's ``policy.allowed_life_domains``: None for the full dossier; for a
+    partner the consented life domains only. The other domains are left out whole (their texts,
+    goals and actions are not even read), on the plan page and in the API answer alike.
+    """
+    if plan is None:
+        return []
+    domains = PlanDomain.objects.filter(plan=plan)
+    if allowed is not None:
+        domains = domains.filter(domain__in=sorted(allowed))
+    actions = Action.objects.select_related("responsible_member__organisation", "responsible_organisation")
+    goals = Goal.objects.prefetch_related(Prefetch("actions", queryset=actions))
+    return list(domains.prefetch_related(Prefetch("goals", queryset=goals)))
 
 
 def snapshot(plan: Plan) -> dict:

@@ -2,8 +2,9 @@
 
 A save that did not start from the current version is a 409 and writes nothing; responsible people
 outside the youth's current network are a 422 naming the field; a closed case is a 409. Out of
-scope and visible without the content (an OT member) answer 404. Built by the domain
-(tests/plans/fixtures.py).
+scope and visible without the content (an OT member) answer 404. A partner in the youth's network
+under a valid sharing consent reads the consented life domains only, and never saves. Built by the
+domain (tests/plans/fixtures.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ketenregie.audit.models import AuditEvent
-from ketenregie.network.domain import end_network_member
+from ketenregie.consent.domain import ConsentData, record_consent, withdraw_consent
+from ketenregie.consent.enums import ConsentKind, GivenBy
+from ketenregie.network.domain import MemberData, add_network_member, end_network_member
+from ketenregie.network.enums import MemberKind
+from ketenregie.plans.domain import ActionInput, DomainInput, GoalInput
 from ketenregie.plans.models import Action, Plan, PlanVersion
 from tests.api.test_api_path import PROBLEM, Api, ok, problem
 from tests.plans.fixtures import *  # noqa: F403 - the active case, its network and the plan helpers
@@ -243,3 +248,158 @@ def test_the_openapi_document_declares_the_plan_endpoints(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert schemas["PlanIn"]["additionalProperties"] is False
     assert "version" in schemas["PlanIn"]["required"]
+
+
+# --- A partner's share ----------------------------------------------------------------------------------
+
+# The life domain the youth shares with the school, one shared too but sensitive (not for a school),
+# and one never shared. Every text of the last two is a canary the partner's answer must not contain.
+SHARED, SENSITIVE, NOT_SHARED = "werk_onderwijs", "gezondheid", "vrije_tijd"
+
+
+def _withheld(code: str) -> dict[str, str]:
+    return {part: f"{part.upper()}-CANARY-{code}" for part in ("situation", "strengths", "risks", "goal", "what")}
+
+
+@pytest.fixture
+def partner_member(case, coordinator, partner, school):
+    """The partner (CLB) in the youth's network, linked to their account."""
+    return add_network_member(
+        actor=coordinator,
+        case=case,
+        data=MemberData(
+            kind=MemberKind.FORMAL,
+            name="Nathalie Willems",
+            role="Leerlingbegeleider",
+            organisation=school,
+            user=partner,
+        ),
+    )
+
+
+@pytest.fixture
+def sharing(case, coordinator, school):
+    return record_consent(
+        actor=coordinator,
+        case=case,
+        data=ConsentData(
+            kind=ConsentKind.SHARING,
+            given_by=GivenBy.YOUTH,
+            given_by_name=case.youth.full_name,
+            signed_on=timezone.localdate(),
+            valid_until=None,
+            organisations=[school],
+            life_domains=[SHARED, SENSITIVE],
+        ),
+    )
+
+
+@pytest.fixture
+def partner_plan(case, network, partner_member, sharing, save):
+    """A plan over three life domains, ``goals`` goals in the shared one (one action each)."""
+
+    def make(goals: int = 1) -> None:
+        hidden = [
+            DomainInput(
+                domain=code,
+                situation=_withheld(code)["situation"],
+                strengths=_withheld(code)["strengths"],
+                risks=_withheld(code)["risks"],
+                goals=[
+                    GoalInput(
+                        text=_withheld(code)["goal"],
+                        actions=[ActionInput(what=_withheld(code)["what"], responsible_member=partner_member.pk)],
+                    )
+                ],
+            )
+            for code in (SENSITIVE, NOT_SHARED)
+        ]
+        shared = DomainInput(
+            domain=SHARED,
+            strengths="Is slim en wil leren.",
+            situation="Spijbelt twee dagen per week.",
+            risks="Dreigt uit te vallen.",
+            glm_needs=["meesterschap"],
+            goals=[
+                GoalInput(
+                    text=f"Ik wil mijn diploma halen ({g + 1}).",
+                    youth_agreed=True,
+                    actions=[
+                        ActionInput(what=f"Gesprek met de klastitularis {g + 1}", responsible_member=partner_member.pk)
+                    ],
+                )
+                for g in range(goals)
+            ],
+        )
+        save([hidden[0], shared, hidden[1]])
+
+    return make
+
+
+def test_a_partner_reads_the_consented_life_domains_only(case, partner, partner_plan, case_director, client_for):
+    partner_plan()
+    response = Api(partner).get(f"/cases/{case.pk}/plan")
+    body = ok(response)
+    assert set(body) == {"version", "updated_at", "updated_by", "domains"}  # no earlier versions
+    (part,) = body["domains"]
+    assert (part["domain"], part["situation"], part["risks"]) == (
+        SHARED,
+        "Spijbelt twee dagen per week.",
+        "Dreigt uit te vallen.",
+    )
+    assert [g["text"] for g in part["goals"]] == ["Ik wil mijn diploma halen (1)."]
+    assert [a["what"] for a in part["goals"][0]["actions"]] == ["Gesprek met de klastitularis 1"]
+    text = response.content.decode()
+    for code in (SENSITIVE, NOT_SHARED):
+        assert f'"{code}"' not in text
+        assert [t for t in _withheld(code).values() if t in text] == []
+    # The full dossier has all three, in the same shape.
+    assert {d["domain"] for d in ok(Api(case_director).get(f"/cases/{case.pk}/plan"))["domains"]} == {
+        SHARED,
+        SENSITIVE,
+        NOT_SHARED,
+    }
+    # The partner's plan page shows the same selection (one function chooses for both).
+    page = client_for(partner).get(f"/dossiers/{case.pk}/plan/").content.decode()
+    assert "Ik wil mijn diploma halen (1)." in page
+    assert [t for code in (SENSITIVE, NOT_SHARED) for t in _withheld(code).values() if t in page] == []
+    assert AuditEvent.objects.filter(
+        action="case.viewed", actor_id=partner.pk, case_id=case.pk, details__view="api.plan"
+    ).exists()
+
+
+def test_a_withdrawn_consent_ends_the_partners_read_with_the_same_404(
+    case, partner, partner_plan, sharing, coordinator
+):
+    partner_plan()
+    api = Api(partner)
+    ok(api.get(f"/cases/{case.pk}/plan"))
+    withdraw_consent(actor=coordinator, consent=sharing)
+    response = api.get(f"/cases/{case.pk}/plan")
+    assert response.status_code == 404
+    assert response.content == api.get(f"/cases/{RANDOM_ID}/plan").content
+
+
+def test_a_partner_does_not_save_the_plan(case, network, partner, partner_plan):
+    partner_plan()
+    version = ok(Api(partner).get(f"/cases/{case.pk}/plan"))["version"]
+    response = Api(partner).put(f"/cases/{case.pk}/plan", a_plan(network, version=version, goals=3))
+    assert problem(response, 404) == {"type": "about:blank", "title": "Not Found", "status": 404}
+    assert Plan.objects.get(case=case).version == version
+    assert Action.objects.filter(case=case).count() == 3
+
+
+def test_the_partners_plan_is_read_in_a_constant_number_of_queries(case, partner, partner_plan):
+    api = Api(partner)
+
+    def count(goals: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            body = ok(api.get(f"/cases/{case.pk}/plan"))
+        assert len(body["domains"][0]["goals"]) == goals
+        return len(queries)
+
+    partner_plan(goals=1)
+    ok(api.get(f"/cases/{case.pk}/plan"))  # the token's first use is recorded once
+    one = count(1)
+    partner_plan(goals=3)
+    assert count(3) == one

@@ -4,6 +4,11 @@ Thin: parse, look the case up through the policy, call ``plans.domain.save_plan`
 domain checks everything — life domains and GLM needs of the chain, responsible people in the
 youth's current network, a closed case (409) — and refuses a save that did not start from the
 current version (409), so no one's changes are overwritten unseen.
+
+A partner reads the plan as on the plan page: only the life domains the youth consented to share
+with their organisation (``policy.allowed_life_domains``, selected by ``plans.domain.plan_domains``
+for both), never the earlier versions; they do not save it (their action statuses go through
+``PATCH /actions/{id}``).
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field, StrictBool
@@ -21,9 +25,10 @@ from ketenregie.api.routers import shared
 from ketenregie.api.routers.content import case_for
 from ketenregie.api.schemas import PROBLEM_CONTENT, Code, Day, In, LongText, Ref, Version, responses
 from ketenregie.cases.models import Case
+from ketenregie.consent import policy
 from ketenregie.plans import domain
 from ketenregie.plans.enums import ActionStatus, ProposedBy
-from ketenregie.plans.models import Action, Goal, Plan, PlanDomain
+from ketenregie.plans.models import Plan
 
 router = Router(tags=["plan"])
 
@@ -108,14 +113,15 @@ class PlanOut(Schema):
 # --- Helpers ----------------------------------------------------------------------------------------
 
 
-def _present(case: Case) -> dict:
-    """The plan with its domains, goals and actions in a constant number of queries."""
+def _present(case: Case, allowed: set[str] | None = None) -> dict:
+    """The plan with its domains, goals and actions in a constant number of queries.
+
+    ``allowed``: the viewer's ``policy.allowed_life_domains`` (None: every domain), as on the plan page.
+    """
     plan = Plan.objects.filter(case=case).select_related("updated_by").first()
     if plan is None:
         return {"version": 0, "updated_at": None, "updated_by": None, "domains": []}
-    actions = Action.objects.select_related("responsible_member", "responsible_organisation")
-    goals = Goal.objects.prefetch_related(Prefetch("actions", queryset=actions))
-    domains = PlanDomain.objects.filter(plan=plan).prefetch_related(Prefetch("goals", queryset=goals))
+    domains = domain.plan_domains(plan, allowed)
     return {
         "version": plan.version,
         "updated_at": plan.updated_at,
@@ -195,12 +201,14 @@ def _document(payload: PlanIn) -> list[domain.DomainInput]:
     summary="The plan of approach, whole, with its version",
     description=(
         "For the chain's operational coordinators and the case's own case director; a case you may not read "
-        "the content of is a 404. A case without a plan answers version 0 and no domains."
+        "the content of is a 404. A case without a plan answers version 0 and no domains. A partner in the "
+        "youth's network, under the youth's valid consent for their organisation, reads the consented life "
+        "domains only (the others are left out whole); without that consent the case is a 404."
     ),
 )
 def get_plan(request: HttpRequest, case_id: uuid.UUID):
-    case = case_for(request, case_id, view="api.plan")
-    return _present(case)
+    case = case_for(request, case_id, view="api.plan", shared=True)
+    return _present(case, policy.allowed_life_domains(request.user, case))
 
 
 @router.put(
