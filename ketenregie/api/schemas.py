@@ -23,6 +23,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from ketenregie.api.routers.shared import MAX_OFFSET
 from ketenregie.cases.enums import (
     CaseStatus,
     Channel,
@@ -286,6 +287,24 @@ class CaseListItem(Schema):
 
 class CaseList(Page):
     items: list[CaseListItem]
+
+
+def _searchable(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Give a part of the youth's name or of the case number.")
+    return value
+
+
+class CaseSearchIn(In):
+    """A search of the case list: in the body, so a youth's name never stands in a URL (SECURITY.md L9)."""
+
+    q: Annotated[Text(100), AfterValidator(_searchable)] = Field(
+        description="Words of the youth's name (any order, accents and case ignored) or part of the case number."
+    )
+    status: CaseStatus | None = None
+    chain: Slug | None = None
+    limit: Annotated[StrictInt, Field(ge=1, le=100)] = 50
+    offset: Annotated[StrictInt, Field(ge=0, le=MAX_OFFSET)] = 0
 
 
 class TransitionOption(Schema):

@@ -36,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_URL = "postgres://ketenregie_bench:ketenregie-bench@127.0.0.1:5432/ketenregie_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"  # a database number of its own
 GENERATOR_VERSION = 2  # bump when the generator changes what it writes: the data set is then seeded again
 ROOT = Path.cwd()
 RESULTS = ROOT / "bench-results"
@@ -68,6 +70,8 @@ class Page:
     median_ms: float = 0.0
     p95_ms: float = 0.0
     bytes: int = 0
+    cold_ms: float | None = None  # the first request after a write in the chain (nothing of it cached)
+    cold_queries: int | None = None
     rps: float | None = None
     errors: int = 0
     ratio_empty: float | None = None
@@ -94,6 +98,33 @@ def _can_connect(url: str) -> bool:
         return True
     except psycopg.OperationalError:
         return False
+
+
+def ensure_redis(url: str) -> str:
+    """Redis on loopback for sessions and the cache; started (or installed) when it is not running."""
+    host, port = "127.0.0.1", int(re.search(r":(\d+)(/|$)", url.split("@")[-1]).group(1))
+
+    def reachable() -> bool:
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            return probe.connect_ex((host, port)) == 0
+
+    if not reachable():
+        if not shutil.which("redis-server"):
+            say("Installing redis-server …")
+            subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=True, stdout=subprocess.DEVNULL)
+        # A throwaway cache: no snapshots written into the working directory.
+        subprocess.run(
+            ["redis-server", "--port", str(port), "--bind", host, "--daemonize", "yes", "--save", "", "--dir", tempfile.gettempdir()],
+            check=True,
+        )
+        for _ in range(50):
+            if reachable():
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit(f"Redis did not start on {host}:{port}: start it or set BENCH_REDIS_URL.")
+    return url
 
 
 def ensure_database(url: str) -> None:
@@ -284,9 +315,18 @@ def _optional(name: str, **kwargs) -> str | None:
         return None
 
 
-def pages(cast: Cast) -> list[Page]:
-    from urllib.parse import quote
+def _searched(cast: Cast, user: str, text: str) -> str:
+    """The case list of a search: posted once with ``user``'s client, as the search box does; the page
+    measured is the list of the token it redirects to, which only that client's session knows."""
+    from django.urls import reverse
 
+    response = clients(cast)[user].post(reverse("cases:case_list"), {"q": text})
+    if response.status_code != 303:
+        return f"/bench-search-failed/{response.status_code}/"  # measured as a 404: shows in the table
+    return response["Location"]
+
+
+def pages(cast: Cast) -> list[Page]:
     from django.urls import reverse
 
     case, chain = cast.case, cast.chain
@@ -302,7 +342,7 @@ def pages(cast: Cast) -> list[Page]:
             Page("Vandaag", user, reverse("home")),
             Page("Case list", user, case_list),
             Page("Case list, filtered", user, f"{case_list}?status=active&age=15-17"),
-            Page("Case list, search name", user, f"{case_list}?q={quote(cast.search_name)}"),
+            Page("Case list, search name", user, _searched(cast, user, cast.search_name)),
             Page("Case list, page 40", user, f"{case_list}?page=40"),
         ]
         if case is not None:
@@ -314,7 +354,7 @@ def pages(cast: Cast) -> list[Page]:
             ]
         out += [Page("Signals", user, reverse("followup:signals"))]
     out += [
-        Page("Case list, search reference", "coordinator", f"{case_list}?q={quote(cast.reference)}"),
+        Page("Case list, search reference", "coordinator", _searched(cast, "coordinator", cast.reference)),
         Page("Intervision", "coordinator", f"{reverse('followup:intervision')}"),
         Page("OT meetings", "coordinator", reverse("cases:ot_list")),
     ]
@@ -348,14 +388,21 @@ def pages(cast: Cast) -> list[Page]:
 # --- In-process measurement ----------------------------------------------------------------------
 
 
+_CLIENTS: dict[int, dict] = {}
+
+
 def clients(cast: Cast) -> dict:
+    """One logged-in client per user of ``cast``, made once: a search page's token is in its session."""
     from django.test import Client
 
+    if id(cast) in _CLIENTS:
+        return _CLIENTS[id(cast)]
     out = {}
     for key, user in (("director", cast.director), ("coordinator", cast.coordinator), ("strategist", cast.strategist)):
         client = Client(HTTP_ACCEPT_LANGUAGE="nl")
         client.force_login(user)
         out[key] = client
+    _CLIENTS[id(cast)] = out
     return out
 
 
@@ -368,6 +415,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def _forget_chain_caches() -> None:
+    """As after a write in every chain: what is cached of a chain's data is computed afresh."""
+    from django_scopes import scopes_disabled
+
+    from ketenregie.chains.models import Chain
+    from ketenregie.common import chain_version
+
+    with scopes_disabled():
+        for chain_id in Chain.objects.values_list("pk", flat=True):
+            chain_version.bump(chain_id)
+
+
 def measure_in_process(page: Page, client, samples: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -377,6 +436,15 @@ def measure_in_process(page: Page, client, samples: int) -> None:
     if page.status != 200:
         page.notes.append(f"HTTP {page.status}")
         return
+    _forget_chain_caches()
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(page.url)
+        if response.streaming:
+            for _chunk in response.streaming_content:
+                pass
+        page.cold_ms = round((time.perf_counter() - started) * 1000, 1)
+    page.cold_queries = len(captured)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(page.url)
     page.queries = len(captured)
@@ -644,7 +712,8 @@ def main(argv: list[str] | None = None) -> int:
             "KETENREGIE_DATA_DIR": str(RESULTS / "data"),
         }
     )
-    os.environ.pop("REDIS_URL", None)
+    # Sessions and the cache in Redis, as in production (docs/deploy.md): shared by both workers.
+    os.environ["REDIS_URL"] = ensure_redis(os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     import django
 
     django.setup()
@@ -654,6 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     say("Migrating the benchmark database …")
     call_command("migrate", verbosity=0)
     marker = seed_or_reuse(args)
+    from django.core.cache import cache
+
+    cache.clear()  # the bench's own Redis database: nothing cached from an earlier data set or run
     cast = pick_cast()
     say(
         f"Measuring as {cast.director.username} (case director) and {cast.coordinator.username} (coordinator) "
@@ -665,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
         measure_in_process(page, by_user[page.user], args.samples)
         say(
             f"  {page.name:<32} {page.user:<12} {page.queries:>3} queries  p50 {page.median_ms:>7.1f}  p95 {page.p95_ms:>7.1f} ms"
+            f"  (cold: {page.cold_queries} queries, {page.cold_ms} ms)"
         )
     say("Signals …")
     signals = signal_figures(cast)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.cases.domain import search_key
 from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus
-from ketenregie.cases.models import Case, Youth
+from ketenregie.cases.models import Case, OTAgendaItem, OTMeeting, Youth
 
 # The order in which a case meets its statuses; side exits last.
 STATUS_ORDER = [
@@ -150,3 +151,34 @@ def cases_of_youths(visible: QuerySet[Case], youths: list) -> QuerySet[Case]:
 def has_open_case(chain_id, youths: list) -> bool:
     """Whether one of ``youths`` still has an open case: then registering again is refused."""
     return Case.objects.with_scope(chain=chain_id).filter(youth__in=youths, status__in=OPEN_STATUSES).exists()
+
+
+# --- Read pages of one case -----------------------------------------------------------------------
+
+
+def for_read_page(user: User, *related: str) -> QuerySet[Case]:
+    """The cases ``user`` may see, loaded for a page that only reads one (``views.base.get_case``).
+
+    The case's active restriction (the banner of the case tabs, the refused steps) comes along in
+    the same query, and so do the one-to-one ``related`` parts the page shows (select_related).
+    Not for writes: they look the restriction up again inside their own transaction.
+    """
+    from ketenregie.consent import policy
+    from ketenregie.privacy.queries import with_active_restriction
+
+    cases = with_active_restriction(policy.visible_cases(user))
+    return cases.select_related(*related) if related else cases  # select_related() alone would follow every key
+
+
+def with_item_counts(meetings: QuerySet[OTMeeting]) -> QuerySet[OTMeeting]:
+    """OT meetings with ``item_count`` and ``open_count`` (the items without a decision).
+
+    Counted per meeting in a correlated subquery, so a page of meetings counts only its own items
+    (a COUNT over a join grouped every item of the chain before the page was cut). The subquery
+    needs no scope of its own: it only counts items of the meetings of ``meetings``.
+    """
+    items = OTAgendaItem.objects.with_scopes_disabled().filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    return meetings.annotate(
+        item_count=Coalesce(Subquery(items.annotate(n=Count("*")).values("n")), 0),
+        open_count=Coalesce(Subquery(items.filter(decision="").annotate(n=Count("*")).values("n")), 0),
+    )

@@ -63,9 +63,16 @@ class ContactForm(SubmissionKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         members = _current_network(case)
-        self.fields["network_member"].queryset = members
-        self.has_network = members.exists()
-        if not self.has_network:
+        field = self.fields["network_member"]
+        field.queryset = members  # what a submitted choice is checked against
+        # One query for both: whether there is a network at all, and the choices to show.
+        current = list(members)
+        self.has_network = bool(current)
+        if self.has_network:
+            choice = field.iterator(field).choice  # the choices exactly as the field would list them
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = [*empty, *(choice(m) for m in current)]
+        else:
             # Without anyone in the network that choice can only fail: leave it out.
             del self.fields["network_member"]
             self.fields["with_whom"].choices = [c for c in ContactWith.choices if c[0] != ContactWith.NETWORK_MEMBER]

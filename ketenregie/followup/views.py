@@ -8,15 +8,18 @@ the chain's coordinators and the case's own director open them (others get the s
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketenregie.accounts.enums import Role
 from ketenregie.audit.domain import log
 from ketenregie.cases.enums import CaseStatus, OTMeetingStatus
-from ketenregie.cases.models import OTAgendaItem
+from ketenregie.cases.models import Case, OTAgendaItem
+from ketenregie.cases.queries import for_read_page
 from ketenregie.cases.views.base import apply_domain_error, chain_for_request, chains_with_role, get_case
 from ketenregie.common.access import AUTHENTICATED, CASE, CHAIN_MEMBER, access_rule
 from ketenregie.common.errors import DomainError, NotAllowed
@@ -64,19 +68,32 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 # --- Contacts and rhythm --------------------------------------------------------------------------
 
 
-def rhythm_of(case) -> dict:
-    """The case's follow-up rhythm: its own cadence or the chain's, the last contact and when the next is due."""
-    own = CaseCadence.objects.filter(case=case).select_related("set_by").first()
+def contact_figures(case) -> dict:
+    """In one query: how many contacts the case has (``count``), the last one with the youth or the
+    trusted person (``last``) and the last one that reached the youth (``last_reached``)."""
+    return FollowUpContact.objects.filter(case=case).aggregate(
+        count=Count("pk"),
+        last=Max("contact_at", filter=Q(with_whom__in=[ContactWith.YOUTH, ContactWith.TRUSTED_PERSON])),
+        last_reached=Max("contact_at", filter=Q(with_whom=ContactWith.YOUTH, reached=True)),
+    )
+
+
+def _own_cadence(case) -> CaseCadence | None:
+    loaded = Case.cadence.related  # the reverse one-to-one, when the page loaded it with the case
+    if loaded.is_cached(case):
+        return loaded.get_cached_value(case)
+    return CaseCadence.objects.filter(case=case).select_related("set_by").first()
+
+
+def rhythm_of(case, figures: dict | None = None) -> dict:
+    """The case's follow-up rhythm: its own cadence or the chain's, the last contact and when the next is due.
+
+    ``figures``: ``contact_figures(case)`` when the caller has them already.
+    """
+    own = _own_cadence(case)
     days = domain.cadence_days(case, own)
-    contacts = FollowUpContact.objects.filter(case=case).order_by("-contact_at")
-    last = (
-        contacts.filter(with_whom__in=[ContactWith.YOUTH, ContactWith.TRUSTED_PERSON])
-        .values_list("contact_at", flat=True)
-        .first()
-    )
-    last_reached = (
-        contacts.filter(with_whom=ContactWith.YOUTH, reached=True).values_list("contact_at", flat=True).first()
-    )
+    figures = figures if figures is not None else contact_figures(case)
+    last, last_reached = figures["last"], figures["last_reached"]
     watched = case.status == CaseStatus.ACTIVE
     today = timezone.localdate()
     next_due = out_of_view_since = None
@@ -103,13 +120,16 @@ def contacts_context(request: HttpRequest, case, *, form=None, saved=None, caden
     can_log = not case.is_closed
     if form is None and can_log:
         form = ContactForm(case=case)
-    page = Paginator(
+    figures = contact_figures(case)
+    paginator = Paginator(
         FollowUpContact.objects.filter(case=case).select_related("network_member", "created_by"), CONTACTS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    )
+    paginator.count = figures["count"]  # counted with the rhythm's figures: no COUNT query of its own
+    page = paginator.get_page(request.GET.get("page"))
     labels = dict(case.chain.life_domain_choices)
     for contact in page.object_list:
         contact.domain_labels = [labels.get(code, code) for code in contact.life_domains]
-    rhythm = rhythm_of(case)
+    rhythm = rhythm_of(case, figures)
     if cadence_form is None:
         cadence_form = CadenceForm(
             initial={
@@ -133,7 +153,11 @@ def contacts_context(request: HttpRequest, case, *, form=None, saved=None, caden
 @access_rule(CASE)
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, work=True)
+    # Reading the page: the restriction (for the tabs) and the case's own rhythm come with the case.
+    reading = request.method == "GET"
+    case = get_case(
+        request, case_id, work=True, queryset=for_read_page(request.user, "cadence__set_by") if reading else None
+    )
     form = None
     saved = None
     if request.method == "POST":
@@ -276,6 +300,16 @@ def _severity_titles() -> dict:
     return {k: (str(t), str(i)) for k, (t, i) in SEVERITY_TITLES.items()}
 
 
+def _case_options(form: SignalFilterForm, selected: str) -> str:
+    """The options of the case filter, composed at once: a coordinator's chain has signals on hundreds
+    of cases, and the form's widget renders each option through a template of its own."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in form.fields["case"].choices),
+    )
+
+
 @access_rule(CHAIN_MEMBER)
 def signals(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -302,6 +336,7 @@ def signals(request: HttpRequest) -> HttpResponse:
         "followup/signals.html",
         {
             "form": form,
+            "case_options": _case_options(form, case),
             "groups": groups,
             "total": len(all_signals),
             "shown": len(shown),
@@ -310,7 +345,7 @@ def signals(request: HttpRequest) -> HttpResponse:
             "case": case,
             "filtered": bool(kind or case),
             "page": page,
-            "acts_on_signals": queries.signal_cases(user).exists() or bool(all_signals),
+            "acts_on_signals": bool(all_signals) or queries.acts_on_signals(user),
             "quiet_days": 7,
         },
     )
@@ -356,8 +391,8 @@ def acknowledge(request: HttpRequest) -> HttpResponse:
 # --- Intervision ---------------------------------------------------------------------------------------
 
 
-def _intervision_page(request: HttpRequest, chain, chains, *, errors: dict | None = None, status: int = 200):
-    overview = queries.intervision_overview(request.user, chain)
+def _intervision_page(request: HttpRequest, chain, chains, *, page=None, errors: dict | None = None, status: int = 200):
+    overview = queries.intervision_overview(request.user, chain, page=page or request.GET.get("page"))
     log(
         "case.listed",
         actor=request.user,
@@ -365,13 +400,19 @@ def _intervision_page(request: HttpRequest, chain, chains, *, errors: dict | Non
         details={"view": "intervision", "count": len(overview.rows)},
     )
     errors = errors or {}
+    shown = {row.case.pk for row in overview.rows}
     for row in overview.rows:
         row.error_form = errors.get(row.case.pk)
+    for case_id, form in errors.items():
+        if case_id not in shown:  # the list moved on since the form was sent: say it at the top
+            for message in form.errors.get("advice", []) + form.non_field_errors():
+                messages.error(request, message)
     return render(
         request,
         "followup/intervision.html",
         {
             "overview": overview,
+            "page": overview.page,
             "chain": chain,
             "chains": chains if len(chains) > 1 else [],
             "today": timezone.localdate(),
@@ -399,6 +440,7 @@ def intervision_advice(request: HttpRequest, case_id) -> HttpResponse:
     if case.status != CaseStatus.ACTIVE:
         raise Http404
     form = AdviceForm(request.POST)
+    page = request.POST.get("page", "")  # back on the page the advice was given from
     if form.is_valid():
         try:
             session = domain.start_intervision(actor=request.user, chain=case.chain, held_on=timezone.localdate())
@@ -416,11 +458,16 @@ def intervision_advice(request: HttpRequest, case_id) -> HttpResponse:
                 _("The team's advice for %(reference)s is saved in the case's history.")
                 % {"reference": case.reference},
             )
-            url = reverse("followup:intervision")
+            params = {}
             if len(_intervision_chains(request)) > 1:
-                url += f"?keten={case.chain.slug}"
+                params["keten"] = case.chain.slug
+            if page.isdigit() and page != "1":
+                params["page"] = page
+            url = reverse("followup:intervision") + (f"?{urlencode(params)}" if params else "")
             return redirect(f"{url}#case-{case.pk}")
-    return _intervision_page(request, case.chain, _intervision_chains(request), errors={case.pk: form})
+    return _intervision_page(
+        request, case.chain, _intervision_chains(request), page=page or None, errors={case.pk: form}
+    )
 
 
 # --- Notifications -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +36,7 @@ from ketenregie.network.mapsvg import network_map_rows, network_map_svg
 from ketenregie.network.models import NetworkMember, OffenceGroup, OffenceGroupMember
 from ketenregie.plans.enums import OPEN_ACTION_STATUSES
 from ketenregie.plans.models import Action
+from ketenregie.privacy.queries import with_active_restriction
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -90,8 +91,8 @@ class GroupView:
     rows: list[GroupRow]
 
 
-def _offence_groups(request: HttpRequest, case: Case) -> list[GroupView]:
-    """The groups of this case; other youths' names only where the viewer may see their case."""
+def _offence_groups(visible_cases: QuerySet[Case], case: Case) -> list[GroupView]:
+    """The groups of this case; other youths' names only among ``visible_cases`` (the viewer's)."""
     own_links = list(OffenceGroupMember.objects.filter(case=case).select_related("group"))
     if not own_links:
         return []
@@ -100,7 +101,7 @@ def _offence_groups(request: HttpRequest, case: Case) -> list[GroupView]:
         OffenceGroupMember.objects.filter(group_id__in=groups).select_related("case__youth").order_by("case__reference")
     )
     other_ids = {link.case_id for link in all_links if link.case_id != case.pk}
-    visible = set(policy.visible_cases(request.user).filter(pk__in=other_ids).values_list("pk", flat=True))
+    visible = set(visible_cases.filter(pk__in=other_ids).values_list("pk", flat=True))
     result = []
     for own in sorted(own_links, key=lambda link: (link.group.facts_on or date.min, link.group.name), reverse=True):
         rows = [
@@ -115,7 +116,10 @@ def _offence_groups(request: HttpRequest, case: Case) -> list[GroupView]:
 
 @access_rule(CASE)
 def network_page(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, shared=True)  # the one audit row of this read
+    # The one audit row of this read; the case's restriction (for the tabs) comes with it. The
+    # viewer's scope is built once, for the case and for the other cases of its offence groups.
+    visible = policy.visible_cases(request.user)
+    case = get_case(request, case_id, shared=True, queryset=with_active_restriction(visible))
     today = timezone.localdate()
     can_work = policy.can_work_on_case(request.user, case)
     # A partner sees who is in the network (names, roles, organisations), not the informal
@@ -154,7 +158,7 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
         # Safe: network_map_svg escapes every piece of text it puts in the SVG (names, roles,
         # organisations, life-domain labels); attribute values are numbers and constants.
         "network_map": mark_safe(_map_svg(case, on_map, today)) if on_map and not partner else "",  # noqa: S308
-        "groups": [] if partner else _offence_groups(request, case),
+        "groups": [] if partner else _offence_groups(visible, case),
         "partner": partner,
         "show_contact_details": policy.NETWORK_CONTACT_DETAILS in fields,
         "can_create_group": can_work

@@ -138,6 +138,8 @@ def case_progress(case, *, chart_id: str = "progress-chart") -> Progress | None:
     scores = list(
         DomainProgress.objects.filter(case=case, meeting__status=MeetingStatus.HELD)
         .select_related("meeting")
+        # Only what the chart draws: not the notes and minutes (encrypted, decrypted row by row).
+        .only("domain", "score", "meeting__case_id", "meeting__starts_at")
         .order_by("meeting__starts_at")
     )
     if not scores:

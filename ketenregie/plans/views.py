@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ketenregie.audit.domain import log
+from ketenregie.cases.models import Case
 from ketenregie.cases.pdf import pdf_response, render_pdf
+from ketenregie.cases.queries import for_read_page
 from ketenregie.cases.views.base import get_case
 from ketenregie.common.access import CASE, access_rule
 from ketenregie.common.errors import DomainError, StaleVersion
@@ -30,9 +32,10 @@ from ketenregie.meetings.enums import MeetingStatus
 from ketenregie.meetings.models import NetworkMeeting
 from ketenregie.plans import domain
 from ketenregie.plans.charts import case_progress
+from ketenregie.plans.domain import plan_domains
 from ketenregie.plans.enums import OPEN_ACTION_STATUSES, ActionStatus, ProposedBy
 from ketenregie.plans.forms import DomainEditor
-from ketenregie.plans.models import Action, Goal, Plan, PlanDomain, PlanVersion
+from ketenregie.plans.models import Plan, PlanDomain, PlanVersion
 
 # --- Helpers ----------------------------------------------------------------------------------------
 
@@ -46,6 +49,9 @@ def _need_labels(chain) -> dict[str, str]:
 
 
 def _plan_of(case) -> Plan | None:
+    loaded = Case.plan.related  # the reverse one-to-one, when the page loaded it with the case
+    if loaded.is_cached(case):
+        return loaded.get_cached_value(case)
     return Plan.objects.filter(case=case).select_related("updated_by").first()
 
 
@@ -215,22 +221,32 @@ def _responsible_names(case) -> dict[str, str]:
 # --- The plan page ------------------------------------------------------------------------------------
 
 
-def plan_domains(plan: Plan | None) -> list[PlanDomain]:
-    """The plan's domains with goals and actions in three queries, however large the plan."""
-    if plan is None:
-        return []
-    actions = Action.objects.select_related("responsible_member__organisation", "responsible_organisation")
-    goals = Goal.objects.prefetch_related(Prefetch("actions", queryset=actions))
-    return list(PlanDomain.objects.filter(plan=plan).prefetch_related(Prefetch("goals", queryset=goals)))
-
-
 def _has_content(d: PlanDomain) -> bool:
     return bool(d.strengths or d.situation or d.risks or d.glm_needs or d.goals.all())
 
 
+@dataclass
+class NextMeeting:
+    pk: uuid.UUID
+    starts_at: datetime
+
+
+def _with_next_meeting(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The case's next planned network meeting (its id and start) read in the case's own query."""
+    upcoming = (
+        NetworkMeeting.objects.with_scopes_disabled()  # inside the case's query, which is scoped
+        .filter(case=OuterRef("pk"), status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+    )
+    return cases.annotate(
+        next_meeting_id=Subquery(upcoming.values("pk")[:1]), next_meeting_at=Subquery(upcoming.values("starts_at")[:1])
+    )
+
+
 @access_rule(CASE)
 def plan_page(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, shared=True)
+    cases = _with_next_meeting(for_read_page(request.user, "plan__updated_by"))
+    case = get_case(request, case_id, shared=True, queryset=cases)
     chain = case.chain
     plan = _plan_of(case)
     # A partner reads the life domains the youth consented to share with their organisation only.
@@ -239,7 +255,8 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
     labels, needs = _domain_labels(chain), _need_labels(chain)
     order = {d["code"]: i for i, d in enumerate(chain.life_domains)}
     today = timezone.localdate()
-    domains = [d for d in plan_domains(plan) if _has_content(d) and (allowed is None or d.domain in allowed)]
+    # The same selection the API answers a partner with (plans.domain.plan_domains).
+    domains = [d for d in plan_domains(plan, allowed) if _has_content(d)]
     domains.sort(key=lambda d: order.get(d.domain, len(order)))
     open_count = overdue_count = 0
     for d in domains:
@@ -259,11 +276,7 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
                 overdue_count += action.is_overdue
     present = {d.domain for d in domains}
     next_meeting = (
-        None
-        if partner
-        else NetworkMeeting.objects.filter(case=case, status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
-        .order_by("starts_at")
-        .first()
+        None if partner or case.next_meeting_id is None else NextMeeting(case.next_meeting_id, case.next_meeting_at)
     )
     return render(
         request,

@@ -371,6 +371,7 @@ def test_hostile_input_never_gives_a_500(data, coordinator, police):
         ("put", f"/cases/{case.pk}/assignment"): {"case_director": str(uuid.uuid4()), "version": 1},
         ("put", f"/cases/{case.pk}/start"): {"referrer_informed_on": today().isoformat()},
         ("put", f"/cases/{case.pk}/intake"): {"intake_on": today().isoformat(), "domains": {}},
+        ("post", "/cases/search"): {"q": "sara", "status": "intake", "chain": "fix-genk", "limit": 5, "offset": 0},
     }
     method, path = data.draw(st.sampled_from(sorted(bases)))
     body = dict(bases[(method, path)])
@@ -459,16 +460,14 @@ def test_assignment_refuses_a_non_director(coordinator, ot_member, outsider, a_c
 # --- List --------------------------------------------------------------------------------------------------
 
 
-def test_list_filters_and_audits_without_the_search_term(coordinator):
+def test_list_filters_and_audits_the_filters_used(coordinator):
     api = Api(coordinator)
-    first = register(api, age=19)
+    register(api, age=19)
     other = registration(age=20)
     other["youth"].update(first_name="Sára", last_name="Claes")
     second = ok(api.post("/cases", other), 201)
     step(api, second["id"], "intake")
 
-    assert [c["id"] for c in ok(api.get("/cases", {"q": "sara"}))["items"]] == [second["id"]]
-    assert [c["id"] for c in ok(api.get("/cases", {"q": first["reference"]}))["items"]] == [first["id"]]
     assert [c["id"] for c in ok(api.get("/cases", {"status": "intake"}))["items"]] == [second["id"]]
     assert ok(api.get("/cases", {"chain": "kompas-antwerpen"}))["count"] == 0
     page = ok(api.get("/cases", {"limit": 1, "offset": 1}))
@@ -484,8 +483,86 @@ def test_list_filters_and_audits_without_the_search_term(coordinator):
     }
 
     events = AuditEvent.objects.filter(action="case.listed", actor_id=coordinator.pk)
-    assert events.count() == 5
-    assert "sara" not in json.dumps([e.details for e in events]).lower()
+    assert events.count() == 3
+    assert [e.details["filters"] for e in events.order_by("id")] == [["status"], ["chain"], []]
+
+
+# --- Search ----------------------------------------------------------------------------------------------
+
+
+def test_search_takes_the_term_in_the_body_and_answers_the_list_page(coordinator):
+    api = Api(coordinator)
+    first = register(api, age=19)
+    other = registration(age=20)
+    other["youth"].update(first_name="Sára", last_name="Claes")
+    second = ok(api.post("/cases", other), 201)
+    step(api, second["id"], "intake")
+
+    found = ok(api.post("/cases/search", {"q": "claes SARA"}))
+    assert [c["id"] for c in found["items"]] == [second["id"]]
+    assert (found["count"], found["limit"], found["offset"]) == (1, 50, 0)
+    assert set(found["items"][0]) == set(ok(api.get("/cases"))["items"][0])  # the list's shape
+    assert [c["id"] for c in ok(api.post("/cases/search", {"q": first["reference"]}))["items"]] == [first["id"]]
+    assert ok(api.post("/cases/search", {"q": "claes", "status": "registered"}))["count"] == 0
+    assert ok(api.post("/cases/search", {"q": "claes", "chain": "kompas-antwerpen"}))["count"] == 0
+    page = ok(api.post("/cases/search", {"q": first["reference"][:-1], "limit": 1, "offset": 1}))
+    assert page["count"] == 2 and len(page["items"]) == 1  # both references share the chain's year prefix
+
+    events = AuditEvent.objects.filter(action="case.listed", actor_id=coordinator.pk).order_by("id")
+    assert [e.details for e in events][-2:] == [
+        {"channel": "api", "filters": ["q", "chain"], "results": 0},
+        {"channel": "api", "filters": ["q"], "results": 1},
+    ]
+    assert "claes" not in json.dumps([e.details for e in events]).lower()
+    assert first["reference"] not in json.dumps([e.details for e in events])
+
+
+def test_search_never_answers_a_case_out_of_scope(coordinator, case_director, outsider, other_case_director):
+    coord = Api(coordinator)
+    mine = register(coord, age=19)
+    other = registration(age=20)
+    other["youth"].update(first_name="Sara", last_name="Claes")
+    theirs = ok(coord.post("/cases", other), 201)
+    ok(coord.put(f"/cases/{mine['id']}/assignment", {"case_director": str(case_director.pk)}))
+    ok(coord.put(f"/cases/{theirs['id']}/assignment", {"case_director": str(other_case_director.pk)}))
+
+    director = Api(case_director)
+    assert ok(director.post("/cases/search", {"q": "Sara Claes"}))["count"] == 0
+    assert ok(director.post("/cases/search", {"q": theirs["reference"]}))["items"] == []
+    assert [c["id"] for c in ok(director.post("/cases/search", {"q": mine["reference"]}))["items"]] == [mine["id"]]
+    for term in ("Sara Claes", theirs["reference"], mine["reference"], "a"):
+        assert ok(Api(outsider).post("/cases/search", {"q": term})) == {
+            "count": 0,
+            "limit": 50,
+            "offset": 0,
+            "items": [],
+        }
+    assert ok(coord.post("/cases/search", {"q": "Sara Claes"}))["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x" * 101}, "q"),
+        ({"q": "a\x00b"}, "q"),
+        ({"q": 5}, "q"),
+        ({"q": "a", "limit": 101}, "limit"),
+        ({"q": "a", "limit": 0}, "limit"),
+        ({"q": "a", "limit": "5"}, "limit"),
+        ({"q": "a", "offset": -1}, "offset"),
+        ({"q": "a", "offset": 10**30}, "offset"),
+        ({"q": "a", "status": "lost"}, "status"),
+        ({"q": "a", "chain": "../x"}, "chain"),
+        ({"q": "a", "case_director": "x"}, "case_director"),
+    ],
+)
+def test_bad_search_bodies_are_422(body, field, coordinator):
+    response = Api(coordinator).post("/cases/search", body)
+    assert [e["field"] for e in problem(response, 422)["errors"]] == [field]
+    assert not AuditEvent.objects.filter(action="case.listed").exists()
 
 
 @pytest.mark.parametrize(
@@ -496,9 +573,10 @@ def test_list_filters_and_audits_without_the_search_term(coordinator):
         ({"offset": -1}, "offset"),
         ({"offset": 10**30}, "offset"),
         ({"status": "lost"}, "status"),
-        ({"q": "a\x00b"}, "q"),
-        ({"q": "x" * 101}, "q"),
         ({"chain": "../x"}, "chain"),
+        # The list no longer searches: a term in the query string is refused, not ignored.
+        ({"q": "sara"}, "q"),
+        ({"q": ""}, "q"),
     ],
 )
 def test_bad_list_parameters_are_422(params, field, coordinator):
@@ -508,10 +586,12 @@ def test_bad_list_parameters_are_422(params, field, coordinator):
 def test_list_has_a_constant_number_of_queries(coordinator, case_director):
     api = Api(coordinator)
 
-    def count_queries() -> int:
-        with CaptureQueriesContext(connection) as queries:
+    def count_queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listed:
             ok(api.get("/cases"))
-        return len(queries)
+        with CaptureQueriesContext(connection) as searched:
+            ok(api.post("/cases/search", {"q": "a"}))
+        return len(listed), len(searched)
 
     def add(first_name: str, last_name: str) -> None:
         body = registration(age=19)
@@ -524,6 +604,7 @@ def test_list_has_a_constant_number_of_queries(coordinator, case_director):
     add("Sara", "Claes")
     add("Jonas", "Dirix")
     assert ok(api.get("/cases"))["count"] == 3
+    assert ok(api.post("/cases/search", {"q": "a"}))["count"] == 3
     assert count_queries() == one
 
 

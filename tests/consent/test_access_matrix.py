@@ -50,6 +50,8 @@ CORE = {
     "followup:events": FULL_ONLY,
     "api:get_case": ALL_200,
     "api:get_intake": {"full": 200, "ot": 403, "partner": 200},
+    # The consented life domains only: the other domains' goals are among the forbidden canaries.
+    "api:get_plan": SHARED,
 }
 
 CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -69,6 +71,13 @@ class MatrixRoute:
         if name == "meeting_id" and ("ot/" in self.pattern or "ot-meetings" in self.pattern):
             return "ot_meeting_id"  # an OT meeting, not a network meeting
         return name
+
+    @property
+    def names_only_an_ot_meeting(self) -> bool:
+        """An OT meeting stays its attendees' when one of its cases can no longer be shown to them
+        (the "restricted" case): the meeting answers, and the canary check proves that case's item
+        on it shows nothing."""
+        return self.params == ("meeting_id",) and self._key("meeting_id") == "ot_meeting_id"
 
     def fits(self, values: dict) -> bool:
         """The case has every object this route's URL names."""
@@ -160,7 +169,10 @@ def test_access_matrix(world, routes, role, db):
         if response.status_code >= 500:
             problems.append(f"{where} (server error)")
             continue
-        if view is None:
+        if view is None and route.names_only_an_ot_meeting and world.attended(role, key):
+            if response.status_code != 200:
+                problems.append(f"{where}, expected 200 (the meeting they attended)")
+        elif view is None:
             if route.name not in missing:
                 answer = client.get(route.missing_url())
                 missing[route.name] = (answer.status_code, normalise(answer.content, route.missing_url()))
@@ -202,6 +214,8 @@ def test_the_canaries_are_where_the_matrix_looks(world, db):
     assert "OFFENCE-CANARY-valid" in page and "CONCERNS-CANARY-valid" in page
     plan = client.get(f"/dossiers/{case.pk}/plan/").content.decode()
     assert all(t in plan for t in ("INDOMAIN-GOAL-valid", "HEALTH-GOAL-CANARY-valid", "OTHERDOMAIN-GOAL-CANARY-valid"))
+    api_plan = client.get(f"/api/v1/cases/{case.pk}/plan").content.decode()
+    assert all(t in api_plan for t in ("HEALTH-GOAL-CANARY-valid", "OTHERDOMAIN-GOAL-CANARY-valid"))
     network = client.get(f"/dossiers/{case.pk}/netwerk/").content.decode()
     assert "MEMBERNOTE-CANARY-valid" in network
     contacts = client.get(f"/dossiers/{case.pk}/contacten/").content.decode()
@@ -212,3 +226,50 @@ def test_the_canaries_are_where_the_matrix_looks(world, db):
     shared = partner.get(f"/dossiers/{case.pk}/").content.decode()
     assert "INDOMAIN-INTAKE-valid" in shared
     assert "INDOMAIN-GOAL-valid" in partner.get(f"/dossiers/{case.pk}/plan/").content.decode()
+    assert "INDOMAIN-GOAL-valid" in partner.get(f"/api/v1/cases/{case.pk}/plan").content.decode()
+
+
+# --- Lists and searches: no case in their URL, every case the role may see in their answer -----------
+
+
+def _listed(response) -> set[str]:
+    """The case ids a case-list page or an API list answer shows; none for a refusal."""
+    if response.status_code != 200:
+        return set()
+    if response["Content-Type"].startswith("application/json"):
+        return {item["id"] for item in response.json()["items"]}
+    return {str(case.pk) for case in response.context["cases"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_lists_and_searches_show_exactly_the_cases_the_role_may_see(world, role, db):
+    """The web list, the API list and both searches (web and API; by the youth's name and by the case
+    number) of every case of the world: a case is in the answer exactly when the matrix says the role
+    may see it, and no answer holds a text the role may not see."""
+    client = Client()
+    client.force_login(world.users[role])
+    visible = {str(world.cases[key].pk) for key in CASE_KEYS if world.expected(role, key)}
+    problems = []
+    # Each answer with the text the user typed: the search box shows it again, which is no leak.
+    answers = [(client.get("/dossiers/"), ""), (client.get("/api/v1/cases", {"limit": 100}), "")]
+    for response, _typed in answers:
+        if _listed(response) != visible:
+            problems.append(f"{response.request['PATH_INFO']}: {len(_listed(response))} cases, not {len(visible)}")
+    for key in CASE_KEYS:
+        case = world.cases[key]
+        for term in (f"{case.youth.first_name} {case.youth.last_name}", case.reference):
+            searches = [
+                client.post("/dossiers/", {"q": term}, follow=True),
+                client.post("/api/v1/cases/search", {"q": term}, content_type="application/json"),
+            ]
+            for response in searches:
+                found = str(case.pk) in _listed(response)
+                if response.status_code >= 500 or found != (str(case.pk) in visible):
+                    problems.append(f"{role} × {key} × {response.request['PATH_INFO']}: {response.status_code}")
+                answers.append((response, term))
+    for response, typed in answers:
+        body = response.content.decode(errors="replace")
+        leaked = [text for text in world.forbidden(role, "valid") if text in body and text not in typed]
+        if leaked:
+            problems.append(f"{role} × {response.request['PATH_INFO']} shows {leaked}")
+    assert problems == [], "\n".join(problems)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,21 +17,22 @@ from ketenregie.api.schemas import (
     AssignmentIn,
     CaseDetail,
     CaseList,
+    CaseSearchIn,
     CaseState,
     IntakeIn,
     IntakeOut,
     RegistrationIn,
     Slug,
     StartIn,
-    Text,
     TransitionIn,
     responses,
 )
 from ketenregie.audit.domain import log
-from ketenregie.cases import domain, workflow
+from ketenregie.cases import domain, queries, workflow
 from ketenregie.cases.eligibility import age_on, is_minor
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, Intake
+from ketenregie.cases.queries import for_read_page
 from ketenregie.common.errors import NotAllowed, StaleVersion
 from ketenregie.consent import policy
 
@@ -110,26 +110,55 @@ def register_case(request: HttpRequest, payload: RegistrationIn):
     response=responses({200: CaseList}),
     openapi_extra=PROBLEM_CONTENT,
     summary="The cases you may open",
-    description="Scoped by the access policy; minimal fields. `q` searches the youth's name and the case number.",
+    description=(
+        "Scoped by the access policy; minimal fields. To search by name or case number, use "
+        "`POST /cases/search`: a name does not belong in a URL."
+    ),
 )
 def list_cases(
     request: HttpRequest,
     status: CaseStatus | None = None,
-    q: Text(100) = "",
     chain: Slug | None = None,
     limit: Annotated[int, Field(ge=1, le=100)] = 50,
     offset: Annotated[int, Field(ge=0, le=shared.MAX_OFFSET)] = 0,
 ):
-    user = request.user
+    if "q" in request.GET:
+        # Refused, not ignored: an unfiltered answer would look like the search's (SECURITY.md L9).
+        raise shared.field_error("q", _("Search with POST /api/v1/cases/search: a name does not belong in a URL."))
+    return _case_page(request.user, status=status, chain=chain, q="", limit=limit, offset=offset)
+
+
+@router.post(
+    "/cases/search",
+    response=responses({200: CaseList}),
+    openapi_extra=PROBLEM_CONTENT,
+    summary="Search the cases you may open",
+    description=(
+        "The list of `GET /cases`, narrowed to the cases whose youth's name holds every word of `q` "
+        "(accents and case ignored) or whose case number holds `q`. Posted, so the search term stays out of "
+        "URLs and access logs."
+    ),
+)
+def search_cases(request: HttpRequest, payload: CaseSearchIn):
+    return _case_page(
+        request.user,
+        status=payload.status,
+        chain=payload.chain,
+        q=payload.q.strip(),
+        limit=payload.limit,
+        offset=payload.offset,
+    )
+
+
+def _case_page(user, *, status: CaseStatus | None, chain: str | None, q: str, limit: int, offset: int) -> dict:
+    """One page of the cases ``user`` may see (the access policy), filtered; one audit row."""
     cases = policy.visible_cases(user)
     if status:
         cases = cases.filter(status=status)
     if chain:
         cases = cases.filter(chain__slug=chain)
-    if q.strip():
-        cases = cases.filter(
-            Q(youth__search_name__contains=domain.search_key(q, "")) | Q(reference__icontains=q.strip())
-        )
+    if q:
+        cases = cases.filter(queries.search_filter(q))
     count = cases.count()
     rows = list(
         cases.select_related("youth", "chain", "case_director").order_by("-registered_on", "-created_at", "id")[
@@ -137,7 +166,7 @@ def list_cases(
         ]
     )
     # Which filters were used, never their values: a search term may be a name.
-    used = [name for name, value in (("status", status), ("q", q.strip()), ("chain", chain)) if value]
+    used = [name for name, value in (("status", status), ("q", q), ("chain", chain)) if value]
     log("case.listed", actor=user, details={"channel": "api", "filters": used, "results": len(rows)})
     return {
         "count": count,
@@ -173,7 +202,8 @@ def list_cases(
 )
 def get_case(request: HttpRequest, case_id: uuid.UUID):
     user = request.user
-    case = policy.get_visible_case(user, case_id)
+    # A read: the case's restriction (the refused steps of ``allowed_transitions``) comes with it.
+    case = policy.get_visible_case(user, case_id, for_read_page(user))
     content = policy.can_view_case_content(user, case)
     # Field rules (AC3): what of the case this viewer may see, as on the case page.
     fields = policy.visible_fields(user, case)

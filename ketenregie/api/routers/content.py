@@ -21,11 +21,22 @@ from ketenregie.consent import policy
 M = TypeVar("M", bound=Model)
 
 
-def case_for(request: HttpRequest, case_id: Any, *, view: str, work: bool = False, audit: bool = True) -> Case:
-    """The case, or 404 when it is out of scope or its content is not for this user."""
+def case_for(
+    request: HttpRequest, case_id: Any, *, view: str, work: bool = False, audit: bool = True, shared: bool = False
+) -> Case:
+    """The case, or 404 when it is out of scope or its content is not for this user.
+
+    ``shared=True`` also lets in a partner's consented share (``policy.can_view_shared_content``),
+    as ``get_case(shared=True)``: the endpoint then limits its answer to the allowed life domains.
+    """
     user = request.user
     case = policy.get_visible_case(user, case_id)
-    allowed = policy.can_work_on_case(user, case) if work else policy.can_view_case_content(user, case)
+    if work:
+        allowed = policy.can_work_on_case(user, case)
+    elif shared:
+        allowed = policy.can_view_shared_content(user, case)
+    else:
+        allowed = policy.can_view_case_content(user, case)
     if not allowed:
         log(
             "access.denied",

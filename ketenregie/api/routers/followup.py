@@ -14,7 +14,7 @@ from typing import Annotated
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from ketenregie.api.routers import shared
 from ketenregie.api.routers.content import case_for
@@ -85,13 +85,15 @@ class EventOut(Schema):
     created_by: Ref | None
 
 
-class SignalCase(Schema):
+# Plain pydantic models, not ninja's Schema: a coordinator's list holds signals by the thousand, built
+# as dicts, and Schema reads every field of every item through its getter for ORM objects.
+class SignalCase(BaseModel):
     id: uuid.UUID
     reference: str
     youth_name: str
 
 
-class SignalOut(Schema):
+class SignalOut(BaseModel):
     key: str = Field(description="Names the kind, the case and the cause; acknowledge the signal by it.")
     kind: str
     kind_label: str
@@ -289,7 +291,8 @@ def record_event(request: HttpRequest, case_id: uuid.UUID, payload: EventIn):
     summary="Your current signals, most severe first",
     description=(
         "A case director's signals are those of their own cases; an operational coordinator's those of every case "
-        "of the chain. Computed from the data on every call; acknowledged signals stay away for a while."
+        "of the chain. Computed from the data: a write anywhere in the chain shows on the next call; acknowledged "
+        "signals stay away for a while."
     ),
 )
 def list_signals(request: HttpRequest, kind: SignalKind | None = None, case: uuid.UUID | None = None):

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ def get_case(
     work: bool = False,
     content: bool = False,
     shared: bool = False,
+    queryset: QuerySet[Case] | None = None,
 ) -> Case:
     """The case through the policy (404 when out of scope); every read is audited.
 
@@ -32,9 +34,10 @@ def get_case(
     ``shared=True`` the full dossier or a partner's consented share (the page then filters with
     ``policy.allowed_life_domains`` and ``policy.visible_fields``);
     ``work=True`` the right to work on it (coordinator of the chain or its own case director).
-    Others get the same 404 as for a case that does not exist.
+    Others get the same 404 as for a case that does not exist. ``queryset`` (built on
+    ``policy.visible_cases(request.user)``) loads more with the case, e.g. ``cases.queries.for_read_page``.
     """
-    case = policy.get_visible_case(request.user, case_id)
+    case = policy.get_visible_case(request.user, case_id, queryset)
     if work:
         allowed = policy.can_work_on_case(request.user, case)
     elif content:

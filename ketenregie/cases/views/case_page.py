@@ -14,6 +14,7 @@ from ketenregie.cases import workflow
 from ketenregie.cases.eligibility import Criterion, age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
+from ketenregie.cases.queries import for_read_page
 from ketenregie.cases.timeline import build_timeline
 from ketenregie.cases.views.base import get_case
 from ketenregie.common.access import CASE, access_rule
@@ -131,7 +132,7 @@ def criteria_of(stored: list) -> list[Criterion]:
 
 @access_rule(CASE)
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id)
+    case = get_case(request, case_id, queryset=for_read_page(request.user))
     user = request.user
     if policy.partner_view(user, case):
         # A partner's read-only share: only the sections their consent covers.
@@ -149,10 +150,11 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         options = in_step_order(
             case, [OptionView(o, blockers(case, user, o)) for o in workflow.allowed_transitions(case, user)]
         )
+    # Listed here and told in the timeline: one query for both.
     ot_items = list(
         OTAgendaItem.objects.with_scope(chain=case.chain_id)
         .filter(case=case)
-        .select_related("meeting")
+        .select_related("meeting", "decided_by")
         .order_by("-meeting__starts_at")
     )
     context = {
@@ -195,7 +197,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         context.update(
             offences=offences,
             guardians=list(case.guardians.all()),
-            timeline=build_timeline(case),
+            timeline=build_timeline(case, ot_items=ot_items),
             closure_summary=[
                 (case.chain.life_domain_label(code) if code != "general" else _("General"), text)
                 for code, text in (case.closure_summary or {}).items()

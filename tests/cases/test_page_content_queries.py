@@ -1,0 +1,46 @@
+"""The case page's own queries (beyond what every page and one audit append cost) stay the same
+whether the case has one or five of everything its page shows: contacts, major events, consents,
+intervision advice, OT agenda items, history entries.
+
+The case (with its active restriction), its OT agenda items (listed and told in the history), its
+offences, its guardians, and for the history one query over transitions, consents, contacts,
+major events and advice (``cases.timeline._history_rows``) and one for the audit entries, whose
+actors are found among the people the other records brought along. The case director pays one
+more: the policy's list of their emergency accesses (``visible_cases``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from ketenregie.cases import domain as cases_domain
+from tests.page_queries import content_queries, grow_case
+from tests.plans.fixtures import *  # noqa: F403 - the active case and its network, made by the domain
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.page_queries")]
+
+CASE_PAGE = 6
+EMERGENCY_ACCESS_LIST = 1  # the case director's break-the-glass grants, read by policy.visible_cases
+
+
+def test_the_case_page_content_costs_the_same_queries_with_1_and_5_of_everything(
+    case, network, coordinator, case_director, client_for
+):
+    url = reverse("cases:case_detail", args=[case.pk])
+    counts = {}
+    for n in (1, 4):  # 1, then 5 in all
+        grow_case(case, coordinator=coordinator, director=case_director, network_member=network["clb"], n=n)
+        cases_domain.flag_for_ot(actor=coordinator, case=case, reason=f"Evaluatie {n}.")
+        for who, user in (("coordinator", coordinator), ("director", case_director)):
+            response = client_for(user).get(url)
+            assert response.status_code == 200
+            counts[who, n] = content_queries(client_for(user), url, user=user, case=case)
+        kinds = [e.kind for e in response.context["timeline"]]
+        assert kinds.count("contact") == 2 * (1 if n == 1 else 5) and kinds.count("intervision") == (1 if n == 1 else 5)
+    assert counts == {
+        ("coordinator", 1): CASE_PAGE,
+        ("coordinator", 4): CASE_PAGE,
+        ("director", 1): CASE_PAGE + EMERGENCY_ACCESS_LIST,
+        ("director", 4): CASE_PAGE + EMERGENCY_ACCESS_LIST,
+    }
