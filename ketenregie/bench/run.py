@@ -115,7 +115,19 @@ def ensure_redis(url: str) -> str:
             subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=True, stdout=subprocess.DEVNULL)
         # A throwaway cache: no snapshots written into the working directory.
         subprocess.run(
-            ["redis-server", "--port", str(port), "--bind", host, "--daemonize", "yes", "--save", "", "--dir", tempfile.gettempdir()],
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                host,
+                "--daemonize",
+                "yes",
+                "--save",
+                "",
+                "--dir",
+                tempfile.gettempdir(),
+            ],
             check=True,
         )
         for _ in range(50):
