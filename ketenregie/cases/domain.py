@@ -845,8 +845,10 @@ def agenda_candidates(chain: Chain) -> list[tuple[Case, str]]:
         .exclude(pk__in=undecided)
         .exclude(pk__in=parked_later)
     )
-    return [(c, OTItemKind.NEW) for c in waiting.order_by("registered_on")] + [
-        (c, OTItemKind.FLAGGED) for c in flagged.order_by("registered_on")
+    # First registered, first discussed; the same day in the order they were entered (a stable order).
+    order = ("registered_on", "created_at", "pk")
+    return [(c, OTItemKind.NEW) for c in waiting.order_by(*order)] + [
+        (c, OTItemKind.FLAGGED) for c in flagged.order_by(*order)
     ]
 
 

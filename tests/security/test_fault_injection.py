@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from ketenregie.audit.models import AuditEvent
+from ketenregie.audit import domain as audit_domain
 from ketenregie.cases import domain as cases
 from ketenregie.cases.enums import CaseStatus, ReferrerKind
 from ketenregie.cases.models import Case
@@ -142,14 +142,14 @@ OPERATIONS: dict[str, Callable] = {
 def test_a_fault_at_the_end_leaves_no_partial_rows_and_no_side_effect(
     demo, operation, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    save = AuditEvent.save
+    append = audit_domain._append  # writes the entry and moves the head (one statement on PostgreSQL)
 
-    def save_then_fail(self, *args, **kwargs):
-        save(self, *args, **kwargs)
+    def append_then_fail(event, head):
+        append(event, head)
         raise InjectedFault("the disk is full")
 
     before = _fingerprint()
-    monkeypatch.setattr(AuditEvent, "save", save_then_fail)
+    monkeypatch.setattr(audit_domain, "_append", append_then_fail)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(InjectedFault):
         OPERATIONS[operation](demo)
