@@ -10,10 +10,20 @@ def memberships_of(user: Any) -> list:
         return []
     cached = getattr(user, "_ketenregie_memberships", None)
     if cached is None:
-        from ketenregie.accounts.models import Membership
+        from django.db.models import Exists, OuterRef
+        from django.utils import timezone
 
+        from ketenregie.accounts.models import Membership
+        from ketenregie.consent.models import BreakGlassAccess
+
+        # Whether an emergency access runs in the chain comes along (nearly always not), so the
+        # policy need not ask for the grants on every request (consent.policy._break_glass_case_ids).
+        grants = BreakGlassAccess.objects.with_scopes_disabled().filter(
+            user=OuterRef("user"), case__chain=OuterRef("chain"), expires_at__gt=timezone.now()
+        )
         cached = list(
             Membership.objects.filter(user=user, is_active=True, chain__is_active=True)
+            .annotate(holds_break_glass=Exists(grants))
             .select_related("chain", "organisation")
             .order_by("chain__name", "role")
         )

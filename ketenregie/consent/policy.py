@@ -297,7 +297,10 @@ def _break_glass_case_ids(user: Any) -> list:
     object like the memberships; ``forget_break_glass`` drops it when a grant is made)."""
     grants = getattr(user, "_ketenregie_break_glass", None)
     if grants is None:
-        grants = list(active_break_glass(user).values_list("case_id", "expires_at"))
+        if any(getattr(m, "holds_break_glass", True) for m in memberships_of(user)):
+            grants = list(active_break_glass(user).values_list("case_id", "expires_at"))
+        else:
+            grants = []
         user._ketenregie_break_glass = grants
     now = timezone.now()
     return [case_id for case_id, expires_at in grants if expires_at > now]
@@ -305,6 +308,7 @@ def _break_glass_case_ids(user: Any) -> list:
 
 def forget_break_glass(user: Any) -> None:
     user.__dict__.pop("_ketenregie_break_glass", None)
+    user.__dict__.pop("_ketenregie_memberships", None)
 
 
 def _break_glass_cases(user: Any) -> Q | None:
