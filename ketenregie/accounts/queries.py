@@ -16,10 +16,10 @@ def memberships_of(user: Any) -> list:
         from ketenregie.accounts.models import Membership
         from ketenregie.consent.models import BreakGlassAccess
 
-        # Whether an emergency access runs in the chain comes along (nearly always not), so the
+        # Whether any emergency access of the user runs comes along (nearly always not), so the
         # policy need not ask for the grants on every request (consent.policy._break_glass_case_ids).
         grants = BreakGlassAccess.objects.with_scopes_disabled().filter(
-            user=OuterRef("user"), case__chain=OuterRef("chain"), expires_at__gt=timezone.now()
+            user=OuterRef("user"), expires_at__gt=timezone.now()
         )
         cached = list(
             Membership.objects.filter(user=user, is_active=True, chain__is_active=True)
