@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
@@ -30,7 +29,6 @@ from django.db.models import (
 )
 from django.db.models import Case as Choose
 from django.db.models.functions import Cast, Coalesce
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from ketenregie.accounts.enums import Role
@@ -45,6 +43,7 @@ from ketenregie.followup.signal_rules import (
     Signal,
     assemble,
     cached_chain_findings,
+    case_url,
     chain_findings,
     findings_for,
     findings_of_rows,
@@ -154,19 +153,10 @@ def signals_of(user: Any, *, today: date | None = None, case_id: Any = None, cha
     return assemble(findings, shown, today)
 
 
-_URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-
-@lru_cache(maxsize=8)
-def _contacts_url(script_prefix: str) -> str:
-    return reverse("followup:contacts", kwargs={"case_id": _URL_PLACEHOLDER})
-
-
 def action_url(signal: Signal) -> str:
     """Where the action that clears ``signal`` is done."""
     if signal.kind in (SignalKind.CONTACT_OVERDUE, SignalKind.OUT_OF_VIEW):
-        # Resolved once (per script prefix, which reverse() puts in front): the API lists hundreds.
-        return _contacts_url(get_script_prefix()).replace(_URL_PLACEHOLDER, str(signal.case_id))
+        return case_url("followup:contacts", signal.case_id)
     return signal.url
 
 

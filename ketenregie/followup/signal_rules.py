@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -257,13 +257,18 @@ def _url_suffix(kind: str, cause: str) -> str:
     return URL_SUFFIX.get(kind, "")
 
 
-_URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+_ANY_CASE = "00000000-0000-0000-0000-000000000000"
 
 
-def _case_urls():
-    """``url_of(case_id)``: the case page's URL, resolved once instead of once per case."""
-    pattern = reverse("cases:case_detail", args=[_URL_PLACEHOLDER])
-    return lambda case_id: pattern.replace(_URL_PLACEHOLDER, str(case_id))
+@lru_cache(maxsize=16)
+def _case_url_pattern(viewname: str, script_prefix: str) -> str:
+    return reverse(viewname, kwargs={"case_id": _ANY_CASE})
+
+
+def case_url(viewname: str, case_id: Any) -> str:
+    """The URL of a case's page ``viewname``, resolved once per page (and per script prefix, which
+    reverse() puts in front) instead of once per case: signal lists hold hundreds."""
+    return _case_url_pattern(viewname, get_script_prefix()).replace(_ANY_CASE, str(case_id))
 
 
 def _start_of_day(day: date) -> datetime:
@@ -580,7 +585,6 @@ def _findings(
 
 def assemble(findings: Iterable[Finding], cases: Mapping[str, CaseInfo], today: date) -> list[Signal]:
     """Signals of the findings whose case is in ``cases`` (by str(pk)), most severe first."""
-    url_of = _case_urls()
     out = []
     for kind, case_key, cause, since, figures in findings:
         info = cases.get(case_key)
@@ -595,7 +599,7 @@ def assemble(findings: Iterable[Finding], cases: Mapping[str, CaseInfo], today: 
                 info.youth_name,
                 info.case_director_id,
                 info.chain_id,
-                url_of(case_key) + _url_suffix(kind, cause),
+                case_url("cases:case_detail", case_key) + _url_suffix(kind, cause),
                 since,
                 figures,
             )
