@@ -17,6 +17,7 @@ worker_class = "sync"
 
 # Load the application once in the master and fork the workers from it: less memory, and a worker
 # that dies (or is killed) is replaced within milliseconds. Deploy new code with a restart.
+# ketenregie.wsgi imports every view and freezes the loaded heap (ketenregie/common/runtime.py).
 preload_app = True
 
 # A request that takes longer than this is killed (the PDF of a long plan takes a few seconds).
@@ -42,15 +43,3 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
-
-
-def when_ready(server):
-    """With preload_app, import the URL configuration (and with it every view) in the master too.
-
-    Workers are then forked ready to answer: a restarted or replaced worker serves its first request
-    at once instead of after seconds of imports.
-    """
-    if server.cfg.preload_app:
-        from django.urls import get_resolver
-
-        get_resolver().url_patterns  # noqa: B018 — evaluated for its imports

@@ -745,6 +745,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     all_pages = [p for p in pages(cast) if args.only.lower() in p.name.lower() or p.kind == "reference"]
     by_user = clients(cast)
+    from ketenregie.common import runtime
+
+    runtime.settle()  # as ketenregie.wsgi does in every server process
     for page in all_pages:
         measure_in_process(page, by_user[page.user], args.samples)
         say(
