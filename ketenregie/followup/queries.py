@@ -45,8 +45,9 @@ from ketenregie.followup.signal_rules import (
     cached_chain_findings,
     case_url,
     chain_findings,
-    findings_for,
     findings_of_rows,
+    open_cases,
+    own_findings,
     row_annotations,
     row_of,
     signals_for,
@@ -120,10 +121,11 @@ def acts_on_signals(user: Any) -> bool:
 def signals_of(user: Any, *, today: date | None = None, case_id: Any = None, chain_id: Any = None) -> list[Signal]:
     """``user``'s current signals, most severe first (optionally of one case or one chain).
 
-    A coordinator's chains come from the cache of the chain's signals (signal_rules.chain_findings),
-    of which the user gets those of the cases the policy shows them (one query, which also reads what
-    a signal shows of its case: nothing of that is cached). One case, or only one's own cases, are
-    computed on the spot: that is cheaper than computing a whole chain when its cache is cold.
+    The findings come from the cache of each chain's signals (signal_rules.chain_findings), of which
+    the user gets those of the cases the policy shows them: one query, which also reads what a signal
+    shows of its case (nothing of that is cached). A coordinator's chain is computed when its cache
+    is cold; a case director's own cases are then computed (and cached) on their own instead, which is
+    cheaper than a whole chain. One case is always computed on the spot.
     """
     today = today or timezone.localdate()
     coordinator_of, director_of = _signal_chains(user)
@@ -133,16 +135,21 @@ def signals_of(user: Any, *, today: date | None = None, case_id: Any = None, cha
     cases = _cases_of(user, coordinator_of, director_of)
     if case_id is not None:
         return signals_for(cases.filter(pk=case_id), today=today)
-    if not coordinator_of:
-        return signals_for(cases, today=today)
     chains = {m.chain_id: m.chain for m in memberships_of(user)}  # read with the memberships: no query
     findings = [f for pk in sorted(coordinator_of, key=str) for f in chain_findings(chains[pk], today=today)]
+    coordinated = {f.case_id for f in findings}
+    for pk in sorted(director_of, key=str):
+        cached = cached_chain_findings(chains[pk], today=today)
+        if cached is None:
+            cached = own_findings(chains[pk], cases.filter(chain_id=pk), user.pk, today=today)
+        findings += cached
+    # Whose signals these are: in a coordinator's chains the cases of the findings (none: no query),
+    # in the others the user's own open cases (a chain's findings are of every case, a few theirs).
+    shown_cases = Q(pk__in=coordinated) if coordinated else Q(pk__in=[])
     if director_of:
-        findings += findings_for(cases.filter(chain_id__in=director_of), today=today)
-    if not findings:
-        return []
+        shown_cases |= Q(chain_id__in=director_of)
     visible = (
-        cases.filter(pk__in={f.case_id for f in findings})
+        open_cases(cases.filter(shown_cases), today)
         .order_by()
         .values_list("pk", "reference", "youth__first_name", "youth__last_name", "case_director_id", "chain_id")
     )

@@ -133,12 +133,32 @@ def test_what_is_cached_is_small_plain_and_holds_no_name_or_text(active, coordin
     assert [(f[0], f[1]) for f in entry] == [(K.CONTACT_OVERDUE, str(active.pk))]
 
 
-def test_a_case_director_s_own_signals_are_computed_and_fresh_without_the_cache(active, case_director, log_contact):
+def test_a_case_director_s_own_signals_are_cached_apart_and_fresh_after_a_write(
+    active, case_director, log_contact, django_capture_on_commit_callbacks
+):
     with freeze_time(at_noon(T0 + timedelta(days=10))):
         assert K.CONTACT_OVERDUE in kinds_of(queries.signals_of(case_director), active)
-        assert signal_rules.cached_chain_findings(active.chain) is None, "a case director's path fills no cache"
-        log_contact(active, local(T0 + timedelta(days=10), 9))
+        assert signal_rules.cached_chain_findings(active.chain) is None, "their own cases, not the whole chain"
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            log_contact(active, local(T0 + timedelta(days=10), 9))
+        assert K.CONTACT_OVERDUE in kinds_of(queries.signals_of(case_director), active), "cached until the commit"
+        for callback in callbacks:  # the commit: the audit log gives the chain a new token
+            callback()
         assert K.CONTACT_OVERDUE not in kinds_of(queries.signals_of(case_director), active)
+
+
+def test_a_case_director_reads_a_warm_chain_cache_for_their_own_cases_only(
+    active, make_case, case_director, other_case_director, coordinator
+):
+    with freeze_time(at_noon(T0)):
+        colleagues = make_case(S.ACTIVE, director=other_case_director)
+    with freeze_time(at_noon(T0 + timedelta(days=10))):
+        queries.signals_of(coordinator)  # computes and caches the whole chain
+        cached = {f.case_id for f in signal_rules.cached_chain_findings(active.chain)}
+        assert {str(active.pk), str(colleagues.pk)} <= cached, "the chain's cache holds both cases"
+        theirs = {s.case_id for s in queries.signals_of(case_director)}
+    assert active.pk in theirs
+    assert colleagues.pk not in theirs, "a colleague's case is in the chain's cache, never in their signals"
 
 
 def test_a_change_to_the_chains_rhythm_counts_at_once(active, coordinator):
