@@ -169,6 +169,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ketenregie.urls"
 WSGI_APPLICATION = "ketenregie.wsgi.application"
 
+# Widgets written in Python, the same HTML as Django's widget templates (ketenregie/common/form_renderer.py).
+FORM_RENDERER = "ketenregie.common.form_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
