@@ -218,6 +218,14 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["ketenregie.common.db_router.ReplicaRouter"]
+# PostgreSQL: parameters bound on the server and statements prepared once a connection has run them
+# twice. A page runs the same few queries every time; PostgreSQL then plans each once per connection
+# instead of on every request, which was half of a page's time in the database. A PgBouncer in
+# transaction mode keeps no prepared statements: KETENREGIE_DB_PREPARED=false there (docs/deploy.md).
+if env_bool("KETENREGIE_DB_PREPARED", True):
+    for database in DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions --------------------------------------------------------------------------
