@@ -38,7 +38,8 @@ def overdue(make_case, case_director, other_case_director, coordinator, ot_membe
     ):
         user.email = address
         user.save(update_fields=["email"])
-    with freeze_time(timezone.now() - timedelta(days=30)):
+    # 28 days: before "no plan" (30) in Brussels' days, whatever the hour in UTC.
+    with freeze_time(timezone.now() - timedelta(days=28)):
         mine = make_case(S.ACTIVE)
         theirs = make_case(S.ACTIVE, director=other_case_director)
     contact(mine, case_director, at=timezone.now() - timedelta(days=25), note=NOTE)
