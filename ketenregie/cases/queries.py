@@ -7,17 +7,21 @@ here widens what a user may see.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
 from ketenregie.cases.domain import search_key
-from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus
+from ketenregie.cases.eligibility import age_on
+from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus, Framework
 from ketenregie.cases.models import Case, OTAgendaItem, OTMeeting, Youth
+from ketenregie.common.case_urls import case_url
 
 # The order in which a case meets its statuses; side exits last.
 STATUS_ORDER = [
@@ -110,6 +114,67 @@ def status_counts(cases: QuerySet[Case]) -> dict[str, int]:
     # COUNT(*), not COUNT(id): the (chain, status) index alone answers it.
     rows = cases.order_by().values("status").annotate(n=Count("*"))
     return {row["status"]: row["n"] for row in rows}
+
+
+# What a row of the case list shows (cases/case_list.html): the rest of a case, its youth and its case
+# director is neither read nor decrypted for the list.
+LIST_COLUMNS = (
+    "reference",
+    "status",
+    "flagged_for_ot",
+    "registered_on",
+    "framework",
+    "chain_id",
+    "youth__first_name",
+    "youth__last_name",
+    "youth__birth_date",
+    "case_director__username",
+    "case_director__first_name",
+    "case_director__last_name",
+)
+
+
+class CaseRow(NamedTuple):
+    """One line of the case list, its texts written once in Python: the template only places them."""
+
+    pk: object
+    url: str
+    reference: str
+    youth_name: str
+    age: int | None
+    status: str
+    status_label: str
+    flagged_for_ot: bool
+    director_name: str  # empty: not assigned yet
+    registered_on: str  # as {{ day|date:"j M Y" }}
+    framework: str
+    chain: str  # empty unless the list has cases of several chains
+
+
+def list_rows(cases: list[Case], today: date, *, with_chain: bool = False) -> list[CaseRow]:
+    """The case list's lines for ``cases`` (read with LIST_COLUMNS)."""
+    statuses = {value: str(label) for value, label in CaseStatus.choices}
+    frameworks = {value: str(label) for value, label in Framework.choices}
+    rows = []
+    for case in cases:
+        director, registered = case.case_director, case.registered_on
+        rows.append(
+            CaseRow(
+                case.pk,
+                case_url("cases:case_detail", case.pk),
+                case.reference,
+                case.youth.full_name,
+                age_on(case.youth.birth_date, today),
+                case.status,
+                statuses.get(case.status, case.status),
+                case.flagged_for_ot,
+                (director.get_full_name() or director.username) if director else "",
+                f"{registered.day} {MONTHS_3[registered.month].title()} {registered.year}" if registered else "",
+                frameworks.get(case.framework, case.framework),
+                case.chain.name if with_chain else "",
+            )
+        )
+    return rows
 
 
 def sort_cases(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:

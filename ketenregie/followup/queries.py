@@ -35,6 +35,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.queries import memberships_of, roles_in
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
+from ketenregie.common.case_urls import case_url
 from ketenregie.consent import policy
 from ketenregie.followup.enums import EventKind, SignalKind
 from ketenregie.followup.models import FollowUpContact, IntervisionAdvice, IntervisionSession, MajorEvent
@@ -43,7 +44,6 @@ from ketenregie.followup.signal_rules import (
     Signal,
     assemble,
     cached_chain_findings,
-    case_url,
     chain_findings,
     findings_of_rows,
     open_cases,

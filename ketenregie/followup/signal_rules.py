@@ -35,7 +35,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -44,6 +43,7 @@ from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import CaseStatus, OTDecision
 from ketenregie.cases.models import Case, OTAgendaItem
 from ketenregie.common import chain_version
+from ketenregie.common.case_urls import case_url
 from ketenregie.followup.enums import ContactWith, SignalKind
 
 CONSENT_WARNING_DAYS = 30
@@ -255,20 +255,6 @@ def _url_suffix(kind: str, cause: str) -> str:
     if kind == K.MEETING_EVALUATION:
         return f"overleggen/{cause}/"
     return URL_SUFFIX.get(kind, "")
-
-
-_ANY_CASE = "00000000-0000-0000-0000-000000000000"
-
-
-@lru_cache(maxsize=16)
-def _case_url_pattern(viewname: str, script_prefix: str) -> str:
-    return reverse(viewname, kwargs={"case_id": _ANY_CASE})
-
-
-def case_url(viewname: str, case_id: Any) -> str:
-    """The URL of a case's page ``viewname``, resolved once per page (and per script prefix, which
-    reverse() puts in front) instead of once per case: signal lists hold hundreds."""
-    return _case_url_pattern(viewname, get_script_prefix()).replace(_ANY_CASE, str(case_id))
 
 
 def _start_of_day(day: date) -> datetime:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from ketenregie.accounts.queries import chains_of, memberships_of
 from ketenregie.audit.domain import log
 from ketenregie.cases import domain, queries, search
-from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.forms import CaseFilterForm
 from ketenregie.common.access import CHAIN_MEMBER, access_rule
@@ -66,12 +65,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     if len(chains) > 1:
         cases = cases.select_related("chain")
+    cases = cases.only(*queries.LIST_COLUMNS, *(("chain__name",) if len(chains) > 1 else ()))
     # The counts per status already hold the total: no second COUNT(*) for the paginator.
     listed = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
     page = CountedPaginator(cases, PER_PAGE, count=listed).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    for case in rows:
-        case.age_today = age_on(case.youth.birth_date, today)
+    rows = queries.list_rows(list(page.object_list), today, with_chain=len(chains) > 1)
     log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details={"count": len(rows)})
 
     chips = [
