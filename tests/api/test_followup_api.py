@@ -162,7 +162,7 @@ def test_a_bad_event_is_a_422(case, case_director):
 
 @pytest.fixture
 def overdue(make_case, other_case_director):
-    with freeze_time(timezone.now() - timedelta(days=30)):
+    with freeze_time(timezone.now() - timedelta(days=28)):  # before "no plan" (30 days), whatever the hour
         return make_case(S.ACTIVE), make_case(S.ACTIVE, director=other_case_director)
 
 

@@ -29,7 +29,7 @@ def section(response, role):
 
 @pytest.fixture
 def overdue_cases(make_case, other_case_director):
-    with freeze_time(timezone.now() - timedelta(days=30)):
+    with freeze_time(timezone.now() - timedelta(days=28)):  # before "no plan" (30 days), whatever the hour
         mine = make_case(S.ACTIVE)
         theirs = make_case(S.ACTIVE, director=other_case_director)
     return mine, theirs
