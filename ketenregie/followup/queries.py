@@ -145,7 +145,7 @@ def signals_of(user: Any, *, today: date | None = None, case_id: Any = None, cha
         findings += cached
     # Whose signals these are: in a coordinator's chains the cases of the findings (none: no query),
     # in the others the user's own open cases (a chain's findings are of every case, a few theirs).
-    shown_cases = Q(pk__in=coordinated) if coordinated else Q(pk__in=[])
+    shown_cases = Q(pk__any_of=coordinated)
     if director_of:
         shown_cases |= Q(chain_id__in=director_of)
     visible = (

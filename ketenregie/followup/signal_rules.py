@@ -114,9 +114,14 @@ class Signal:
     youth_name: str
     case_director_id: Any
     chain_id: Any
-    url: str
     since: date | None = None
     figures: tuple = ()
+
+    @property
+    def url(self) -> str:
+        """The case's page (or the part of it) where the signal is acted on; written when shown."""
+        _kind, case_key, cause = self.key.split(":", 2)
+        return case_url("cases:case_detail", case_key) + _url_suffix(self.kind, cause)
 
     @property
     def kind_label(self) -> str:
@@ -585,7 +590,6 @@ def assemble(findings: Iterable[Finding], cases: Mapping[str, CaseInfo], today: 
                 info.youth_name,
                 info.case_director_id,
                 info.chain_id,
-                case_url("cases:case_detail", case_key) + _url_suffix(kind, cause),
                 since,
                 figures,
             )
