@@ -116,15 +116,8 @@ def status_counts(cases: QuerySet[Case]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-# What a row of the case list shows (cases/case_list.html): the rest of a case, its youth and its case
-# director is neither read nor decrypted for the list.
-LIST_COLUMNS = (
-    "reference",
-    "status",
-    "flagged_for_ot",
-    "registered_on",
-    "framework",
-    "chain_id",
+# What lists of cases show of the youth and the case director (the case list, intervision).
+NAME_COLUMNS = (
     "youth__first_name",
     "youth__last_name",
     "youth__birth_date",
@@ -132,6 +125,9 @@ LIST_COLUMNS = (
     "case_director__first_name",
     "case_director__last_name",
 )
+# What a row of the case list shows (cases/case_list.html): the rest of a case, its youth and its case
+# director is neither read nor decrypted for the list.
+LIST_COLUMNS = ("reference", "status", "flagged_for_ot", "registered_on", "framework", "chain_id", *NAME_COLUMNS)
 
 
 class CaseRow(NamedTuple):

@@ -35,6 +35,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.queries import memberships_of, roles_in
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
+from ketenregie.cases.queries import NAME_COLUMNS
 from ketenregie.common.case_urls import case_url
 from ketenregie.consent import policy
 from ketenregie.followup.enums import EventKind, SignalKind
@@ -67,12 +68,7 @@ INTERVISION_ROW_FIELDS = (
     "first_conversation_on",
     "reflection_until",
     "recontact_on",
-    "youth__first_name",
-    "youth__last_name",
-    "youth__birth_date",
-    "case_director__username",
-    "case_director__first_name",
-    "case_director__last_name",
+    *NAME_COLUMNS,
 )
 
 SEVERITY_GROUPS = (1, 2, 3)
