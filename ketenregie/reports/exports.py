@@ -184,7 +184,7 @@ def _joined(queryset, column: str) -> Subquery:
 
 def _count(queryset) -> Coalesce:
     return Coalesce(
-        Subquery(queryset.order_by().values("case_ref").annotate(n=Count("pk")).values("n")),
+        Subquery(queryset.order_by().values("case_ref").annotate(n=Count("*")).values("n")),
         Value(0),
     )
 
