@@ -198,9 +198,14 @@ def _marker() -> dict:
 
 def _set_marker(marker: dict) -> None:
     from django.db import connection
+    from psycopg import sql
 
+    # A utility statement takes no bound parameters (they are bound on the server): quoted here.
+    statement = sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+        sql.Identifier(connection.settings_dict["NAME"]), sql.Literal(json.dumps(marker))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f'COMMENT ON DATABASE "{connection.settings_dict["NAME"]}" IS %s', [json.dumps(marker)])
+        cursor.execute(statement.as_string(connection.connection))
 
 
 def seed_or_reuse(args) -> dict:
