@@ -197,6 +197,7 @@ def case_directors_of(chain_ids: list) -> list[User]:
             memberships__is_active=True,
         )
         .distinct()
+        .only("username", "first_name", "last_name")  # a filter's options: names, not whole accounts
         .order_by("first_name", "last_name", "username")
     )
 
