@@ -222,6 +222,7 @@ if DATABASE_REPLICA_URL:
 # twice. A page runs the same few queries every time; PostgreSQL then plans each once per connection
 # instead of on every request, which was half of a page's time in the database. A PgBouncer in
 # transaction mode keeps no prepared statements: KETENREGIE_DB_PREPARED=false there (docs/deploy.md).
+# A utility statement (SET, COMMENT …) then takes no bound parameter: write its value as a literal.
 if env_bool("KETENREGIE_DB_PREPARED", True):
     for database in DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
