@@ -118,6 +118,10 @@ class Signal:
     figures: tuple = ()
 
     @property
+    def case_page_url(self) -> str:
+        return case_url("cases:case_detail", self.case_id)
+
+    @property
     def url(self) -> str:
         """The case's page (or the part of it) where the signal is acted on; written when shown."""
         _kind, case_key, cause = self.key.split(":", 2)

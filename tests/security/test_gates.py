@@ -33,6 +33,7 @@ MARK_SAFE_ALLOWED = {
         1,
         "widgets in Python: every value escape()d, compared with Django's templates",
     ),
+    "ketenregie/followup/views.py": (1, "the signals page's case options: every value and label escape()d"),
     "ketenregie/network/views.py": (1, "the network map SVG of mapsvg.py: every text goes through its _t() escape"),
     "ketenregie/plans/charts.py": (1, "the progress chart SVG: every label and tooltip is escape()d"),
     "ketenregie/reports/charts.py": (1, "report charts SVG: every label is escaped (see its docstring)"),
