@@ -124,8 +124,8 @@ class Signal:
     @property
     def url(self) -> str:
         """The case's page (or the part of it) where the signal is acted on; written when shown."""
-        _kind, case_key, cause = self.key.split(":", 2)
-        return case_url("cases:case_detail", case_key) + _url_suffix(self.kind, cause)
+        cause = self.key.split(":", 2)[2]
+        return self.case_page_url + _url_suffix(self.kind, cause)
 
     @property
     def kind_label(self) -> str:
@@ -626,9 +626,14 @@ def cached_chain_findings(chain: Any, *, today: date | None = None) -> list[Find
     return None if found is None else [Finding(*f) for f in found]
 
 
-def findings_for(cases: QuerySet[Case], *, today: date | None = None) -> list[Finding]:
-    """The findings of ``cases`` (acknowledgements applied), computed now. Two queries."""
-    return _compute(cases, today or timezone.localdate())[0]
+def _cached(key: str, cases: QuerySet[Case], today: date) -> list[Finding]:
+    """The findings of ``cases`` from the cache under ``key``, computed and stored when it has none."""
+    found = cache.get(key)
+    if found is None:
+        computed, _infos = _compute(cases, today)
+        found = [tuple(f) for f in computed]  # plain tuples: the cache never unpickles a class of ours
+        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
+    return [Finding(*f) for f in found]
 
 
 def chain_findings(chain: Any, *, today: date | None = None) -> list[Finding]:
@@ -639,13 +644,7 @@ def chain_findings(chain: Any, *, today: date | None = None) -> list[Finding]:
     computation leaves its result under a token that is already stale.
     """
     today = today or timezone.localdate()
-    key = _cache_key(chain, today)
-    found = cache.get(key)
-    if found is None:
-        computed, _infos = _compute(Case.objects.with_scopes_disabled().filter(chain_id=chain.pk), today)
-        found = [tuple(f) for f in computed]  # plain tuples: the cache never unpickles a class of ours
-        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
-    return [Finding(*f) for f in found]
+    return _cached(_cache_key(chain, today), Case.objects.with_scopes_disabled().filter(chain_id=chain.pk), today)
 
 
 def own_findings(chain: Any, cases: QuerySet[Case], user_id: Any, *, today: date | None = None) -> list[Finding]:
@@ -653,10 +652,4 @@ def own_findings(chain: Any, cases: QuerySet[Case], user_id: Any, *, today: date
     shows them), cached like a chain's: a case director's start page does not compute them again until
     something in the chain is written. Cheaper than the whole chain when its cache is cold."""
     today = today or timezone.localdate()
-    key = _cache_key(chain, today, "director", str(user_id))
-    found = cache.get(key)
-    if found is None:
-        computed, _infos = _compute(cases, today)
-        found = [tuple(f) for f in computed]
-        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
-    return [Finding(*f) for f in found]
+    return _cached(_cache_key(chain, today, "director", str(user_id)), cases, today)
