@@ -8,7 +8,6 @@ such a query (a coordinator's signals: the ~900 cases of the chain's findings). 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Lookup, UUIDField
@@ -19,16 +18,12 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False  # a list, not one value of the field
 
-    def _values(self) -> list[uuid.UUID]:
-        return [value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in self.rhs]
-
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = self._values()
+        values = [self.lhs.output_field.get_db_prep_value(value, connection) for value in self.rhs]
         if not values:
-            return "1 = 0", list(lhs_params)
-        prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
-        return f"{lhs} IN ({', '.join(['%s'] * len(prepared))})", [*lhs_params, *prepared]
+            return "1 = 0", list(lhs_params)  # IN () is no SQL
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
