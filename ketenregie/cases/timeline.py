@@ -28,6 +28,7 @@ from ketenregie.audit.models import AuditEvent
 from ketenregie.cases.enums import CaseStatus, OTDecision
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
 from ketenregie.common.fields import decrypt
+from ketenregie.common.unions import union_part
 
 # Audit actions that tell something about the case's history (reads are left out).
 HISTORY_ACTIONS = ("intake.saved", "consent.withdrawn", "case.assigned", "case.changed", "plan.action_updated")
@@ -146,9 +147,10 @@ def _history_rows(case: Case) -> list[_Row]:
         }
         if "encrypted" in columns:
             columns["encrypted"] = Cast(columns["encrypted"], TextField())
-        fields = [Value(source, output_field=TextField()), at]
-        fields += [columns[c] if c in columns else Cast(Value(None), _EMPTY[c]) for c in _Row._fields[2:]]
-        return model.objects.with_scope(chain=case.chain_id).filter(case=case).order_by().values_list(*fields)
+        scoped = model.objects.with_scope(chain=case.chain_id).filter(case=case)
+        return union_part(
+            scoped, _Row._fields, _EMPTY, source=Value(source, output_field=TextField()), at=at, **columns
+        )
 
     transitions = rows(
         CaseTransition,

@@ -28,7 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Choose
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ketenregie.accounts.enums import Role
@@ -37,6 +37,7 @@ from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.cases.queries import NAME_COLUMNS
 from ketenregie.common.case_urls import case_url
+from ketenregie.common.unions import union_part
 from ketenregie.consent import policy
 from ketenregie.followup.enums import EventKind, SignalKind
 from ketenregie.followup.models import FollowUpContact, IntervisionAdvice, IntervisionSession, MajorEvent
@@ -266,29 +267,32 @@ class AdviceLine(NamedTuple):
     author: str
 
 
+# The columns of the developments' UNION, and the type of those a table may leave empty.
+DEVELOPMENT_COLUMNS = ("what", "case", "day", "moment", "code", "text", "flag", "first", "last", "username")
+_NO_DEVELOPMENT = {
+    "day": DateField(),
+    "code": CharField(),
+    "flag": BooleanField(),
+    "first": CharField(),
+    "last": CharField(),
+    "username": CharField(),
+}
+
+
 def _developments(chain: Any, case_ids: list, since: date, today_session: Any) -> tuple[dict, dict, dict]:
     """The major events and positive contacts since ``since`` and today's advice of ``case_ids``, as
     (events, positive contacts, advice) per case: one UNION query of the three."""
     since_at = start_of_day(since)
 
     def shaped(qs: QuerySet, what: str, **columns: Any) -> QuerySet:
-        # Typed NULLs: PostgreSQL matches the columns of a UNION by type. The text column is
-        # encrypted in all three tables; the first part's field decrypts it for all.
-        empty = {
-            "d_day": Cast(Value(None), DateField()),
-            "d_code": Cast(Value(None), CharField()),
-            "d_flag": Cast(Value(None), BooleanField()),
-            "d_first": Cast(Value(None), CharField()),
-            "d_last": Cast(Value(None), CharField()),
-            "d_username": Cast(Value(None), CharField()),
-        }
-        named = {**empty, **{f"d_{name}": value for name, value in columns.items()}}
-        return (
-            qs.order_by()
-            .annotate(d_what=Value(what, output_field=CharField()), d_case=F("case_id"), **named)
-            .values_list(
-                "d_what", "d_case", "d_day", "d_moment", "d_code", "d_text", "d_flag", "d_first", "d_last", "d_username"
-            )
+        # The text column is encrypted in all three tables; the first part's field decrypts it for all.
+        return union_part(
+            qs,
+            DEVELOPMENT_COLUMNS,
+            _NO_DEVELOPMENT,
+            what=Value(what, output_field=CharField()),
+            case=F("case_id"),
+            **columns,
         )
 
     events = shaped(

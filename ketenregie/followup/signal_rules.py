@@ -34,7 +34,6 @@ from django.db.models import (
     UUIDField,
     Value,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -44,6 +43,7 @@ from ketenregie.cases.enums import CaseStatus, OTDecision
 from ketenregie.cases.models import Case, OTAgendaItem
 from ketenregie.common import chain_version
 from ketenregie.common.case_urls import case_url
+from ketenregie.common.unions import union_part
 from ketenregie.followup.enums import ContactWith, SignalKind
 
 CONSENT_WARNING_DAYS = 30
@@ -342,7 +342,16 @@ def row_of(case: Case, chain: Any) -> dict:
     }
 
 
-# The columns of the second query: (what, id, case, day, until, moment, code, by).
+# The columns of the second query, and the type of those a table may leave empty.
+RELATED_COLUMNS = ("what", "id", "case", "day", "until", "moment", "code", "by")
+_NO_RELATED = {
+    "id": UUIDField(),
+    "day": DateField(),
+    "until": DateField(),
+    "moment": DateTimeField(),
+    "code": CharField(),
+    "by": CharField(),
+}
 ACTION, MEETING, CONSENT, INCLUDED, ACKNOWLEDGED = "action", "meeting", "consent", "included", "acknowledged"
 FOLLOWED = (CaseStatus.INCLUDED, CaseStatus.ACTIVE)
 
@@ -359,20 +368,8 @@ def _related_rows(ids: Any, without_plan: Any, today: date, include_acknowledged
     from ketenregie.plans.models import Action
 
     def shaped(qs: QuerySet, what: str, **columns: Any) -> QuerySet:
-        # Typed NULLs: PostgreSQL matches the columns of a UNION by type.
-        empty = {
-            "r_id": Cast(Value(None), UUIDField()),
-            "r_day": Cast(Value(None), DateField()),
-            "r_until": Cast(Value(None), DateField()),
-            "r_moment": Cast(Value(None), DateTimeField()),
-            "r_code": Cast(Value(None), CharField()),
-            "r_by": Cast(Value(None), CharField()),
-        }
-        named = {**empty, **{f"r_{name}": value for name, value in columns.items()}}
-        return (
-            qs.order_by()
-            .annotate(r_what=Value(what, output_field=CharField()), r_case=F("case_id"), **named)
-            .values_list("r_what", "r_id", "r_case", "r_day", "r_until", "r_moment", "r_code", "r_by")
+        return union_part(
+            qs, RELATED_COLUMNS, _NO_RELATED, what=Value(what, output_field=CharField()), case=F("case_id"), **columns
         )
 
     actions = shaped(
