@@ -40,7 +40,7 @@ HASHED_FIELDS = (
 )
 
 
-def compute_hash(event: AuditEvent) -> str:
+def _payload(event: AuditEvent) -> dict:
     payload = {}
     for name in HASHED_FIELDS:
         value = getattr(event, name)
@@ -49,8 +49,40 @@ def compute_hash(event: AuditEvent) -> str:
         elif value is not None and not isinstance(value, (str, int, dict, list, bool)):
             value = str(value)
         payload[name] = value
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return payload
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(_dumps(_payload(event)).encode()).hexdigest()
+
+
+# The two values only the database knows when it appends: the entry's number and its predecessor's hash.
+_HOLES = ("id", "prev_hash")
+
+
+def canonical_parts(event: AuditEvent) -> list[str]:
+    """The hashed text of ``event`` cut where the values of ``_HOLES`` go, in that order.
+
+    Joined with ``str(id)`` and the JSON string of ``prev_hash`` in between, the parts give exactly the
+    text ``compute_hash`` hashes (the keys sorted, no spaces): so the database can hash an entry while
+    appending it, and ``verify_chain`` checks it in Python.
+    """
+    payload = _payload(event)
+    parts = []
+    text = "{"
+    for i, name in enumerate(sorted(payload)):
+        text += ("," if i else "") + _dumps(name) + ":"
+        if name in _HOLES:
+            parts.append(text)
+            text = ""
+        else:
+            text += _dumps(payload[name])
+    parts.append(text + "}")
+    return parts
 
 
 def _actor_fields(actor: Any) -> dict:
@@ -93,63 +125,97 @@ def log(
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
         fields["actor_username"] = username[:150]
-    # Inside the caller's transaction no savepoint of its own: the entry stands or falls with the
-    # change it records (and costs two statements less).
-    with transaction.atomic(savepoint=False):
-        # The head row exists from the first migration on; locking it orders concurrent appends.
-        head = AuditHead.objects.select_for_update().filter(id=1).first()
-        if head is None:
-            # `flush` (the test runner, a demo reset) empties every table, the head row included.
-            # Recreated empty it only fits an empty log: with entries left the next id collides.
-            AuditHead.objects.get_or_create(id=1)
-            head = AuditHead.objects.select_for_update().get(id=1)
-        event = AuditEvent(
-            id=head.last_id + 1,
-            occurred_at=timezone.now(),
-            action=action,
-            result=result,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            chain_id=chain_id,
-            case_id=case_id,
-            request_id=ctx.request_id,
-            origin_ip=ctx.origin_ip,
-            channel=ctx.channel,
-            reason=reason,
-            details=json.loads(json.dumps(details or {}, default=str)),
-            prev_hash=head.last_hash,
-            **fields,
-        )
-        event.hash = compute_hash(event)
-        head.last_id = event.id
-        head.last_hash = event.hash
-        head.count = head.count + 1
-        _append(event, head)
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        action=action,
+        result=result,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        chain_id=chain_id,
+        case_id=case_id,
+        request_id=ctx.request_id,
+        origin_ip=ctx.origin_ip,
+        channel=ctx.channel,
+        reason=reason,
+        details=json.loads(json.dumps(details or {}, default=str)),
+        **fields,
+    )
+    _append(event)
     if changes_chain_data(action) and (chain_id is not None or case_id is not None):
         _bump_chain_version(chain_id, case_id)
     return event
 
 
-def _append(event: AuditEvent, head: AuditHead) -> None:
-    """Insert the entry and move the head. On PostgreSQL in one statement (a data-modifying WITH)."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        event.save(force_insert=True)
-        head.save(update_fields=["last_id", "last_hash", "count"])
-        return
-    from django.db.models.sql import InsertQuery
+def _append(event: AuditEvent) -> None:
+    """Number the entry, link it to the newest one and store it; the head row moves along.
 
-    query = InsertQuery(AuditEvent)
-    query.insert_values(AuditEvent._meta.concrete_fields, [event])
-    ((insert_sql, insert_params),) = query.get_compiler(connection=connection).as_sql()
-    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    Inside the caller's transaction: the entry stands or falls with the change it records.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        if not _append_in_one_statement(event, connection):
+            # `flush` (the test runner, a demo reset) empties every table, the head row included.
+            # Recreated empty it only fits an empty log: with entries left the next id collides.
+            AuditHead.objects.get_or_create(id=1)
+            if not _append_in_one_statement(event, connection):
+                raise RuntimeError("the audit head row is missing")
+        return
+    # No savepoint of its own, and no transaction beyond the caller's.
+    with transaction.atomic(savepoint=False):
+        # The head row exists from the first migration on; locking it orders concurrent appends.
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            AuditHead.objects.get_or_create(id=1)
+            head = AuditHead.objects.select_for_update().get(id=1)
+        event.id = head.last_id + 1
+        event.prev_hash = head.last_hash
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        head.last_id, head.last_hash, head.count = event.id, event.hash, head.count + 1
+        head.save(update_fields=["last_id", "last_hash", "count"])
+
+
+_APPEND_SQL: dict[str, tuple[str, list]] = {}
+
+
+def _append_sql(connection: Any) -> tuple[str, list]:
+    """The one statement that appends on PostgreSQL, and the fields whose values it takes in order.
+
+    The head row is locked, the entry numbered, hashed (SHA-256 of ``canonical_parts`` around its
+    number and its predecessor's hash, the text ``compute_hash`` hashes), inserted, and the head
+    moved: one round trip, atomic by itself, so a read needs no BEGIN and COMMIT of its own.
+    """
+    if connection.vendor in _APPEND_SQL:
+        return _APPEND_SQL[connection.vendor]
+    quote = connection.ops.quote_name
+    given = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")]
+    columns = ", ".join(quote(f.column) for f in (*given, *(AuditEvent._meta.get_field(n) for n in _HOLES)))
+    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in given)
+    head, events = quote(AuditHead._meta.db_table), quote(AuditEvent._meta.db_table)
+    sql = (
+        f"WITH head AS (SELECT last_id + 1 AS id, last_hash FROM {head} WHERE id = 1 FOR UPDATE), "  # noqa: S608 - names from the models, values as parameters
+        f"entry AS (INSERT INTO {events} ({columns}, hash) "
+        f"SELECT {values}, head.id, head.last_hash, encode(sha256(convert_to("
+        "%s::text || head.id::text || %s::text || to_json(head.last_hash)::text || %s::text, 'UTF8')), 'hex') "
+        "FROM head RETURNING id, prev_hash, hash) "
+        f"UPDATE {head} SET last_id = entry.id, last_hash = entry.hash, count = count + 1 "
+        f"FROM entry WHERE {head}.id = 1 RETURNING entry.id, entry.prev_hash, entry.hash"
+    )
+    _APPEND_SQL[connection.vendor] = sql, given
+    return sql, given
+
+
+def _append_in_one_statement(event: AuditEvent, connection: Any) -> bool:
+    sql, given = _append_sql(connection)
+    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in given]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH appended AS ({insert_sql}) "  # noqa: S608 - table name and compiled INSERT, values as parameters
-            f"UPDATE {table} SET last_id = %s, last_hash = %s, count = %s WHERE id = %s",
-            [*insert_params, head.last_id, head.last_hash, head.count, head.pk],
-        )
+        cursor.execute(sql, [*params, *canonical_parts(event)])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.id, event.prev_hash, event.hash = row
     event._state.adding = False
+    return True
 
 
 def _bump_chain_version(chain_id: Any, case_id: Any) -> None:

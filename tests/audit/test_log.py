@@ -1,11 +1,17 @@
 """The audit log (SECURITY.md AU1, AU5): every entry links to the one before; unknown codes are refused."""
 
+import hashlib
+import json
+import threading
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ketenregie.audit.actions import ACTIONS, describe
-from ketenregie.audit.domain import GENESIS, compute_hash, log
+from ketenregie.audit.domain import GENESIS, canonical_parts, compute_hash, log, verify_chain
 from ketenregie.audit.models import AuditEvent, AuditHead
 
 
@@ -87,3 +93,79 @@ def test_audit_table_is_append_only_on_postgresql(coordinator):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.id])
     assert AuditEvent.objects.get(id=event.id).reason == ""
+
+
+HOSTILE_DETAILS = {
+    "reason": 'quote " back\\slash \u00e9 \u2028 \U0001f600 \x01',
+    "nested": {"b": [1, 2.5, None], "a": True},
+}
+
+
+def test_the_hashed_text_cut_around_number_and_predecessor_joins_back_whole():
+    """The database hashes ``canonical_parts`` around the two values it knows: the same text as ``compute_hash``."""
+    event = AuditEvent(
+        id=4711,
+        occurred_at=timezone.now(),
+        actor_username="ren\u00e9e",
+        action="case.viewed",
+        reason='"}, "id": 1',
+        details=HOSTILE_DETAILS,
+        prev_hash="ab" * 32,
+    )
+    first, middle, last = canonical_parts(event)
+
+    text = first + str(event.id) + middle + json.dumps(event.prev_hash) + last
+    assert hashlib.sha256(text.encode()).hexdigest() == compute_hash(event)
+
+
+def test_hostile_values_hash_alike_in_the_database_and_in_python(coordinator, chain):
+    """On PostgreSQL the database computes the hash while appending; ``verify_audit`` recomputes it in Python."""
+    entries = [
+        log("chain.changed", actor=coordinator, obj=chain, chain_id=chain.pk, details=HOSTILE_DETAILS),
+        log("access.denied", actor=None, result="denied", username="\u00e9\U0001f600'; --", reason="x" * 5000),
+        log("case.listed", actor=coordinator, details={}),
+    ]
+
+    stored = list(AuditEvent.objects.order_by("id"))
+    assert [(e.id, e.prev_hash, e.hash) for e in stored] == [(e.id, e.prev_hash, e.hash) for e in entries]
+    assert all(compute_hash(e) == e.hash for e in stored)
+    assert verify_chain().ok
+
+
+def test_a_read_is_recorded_in_one_statement_on_postgresql(coordinator):
+    """No BEGIN, head lock, insert, head update and COMMIT apart: one round trip of its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite appends in its own transaction, statement by statement")
+    with CaptureQueriesContext(connection) as captured:
+        log("case.listed", actor=coordinator, details={"count": 1})
+    appends = [q["sql"] for q in captured if "audit_auditevent" in q["sql"]]
+    assert len(appends) == 1 and appends[0].startswith("WITH head AS")
+    assert not [q for q in captured if q["sql"] in ("BEGIN", "COMMIT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_form_one_unbroken_chain(coordinator):
+    """Appends from several connections at once: each waits for the head row, none forks the chain."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database lives in memory: its threads share one connection")
+    per_thread, threads, errors = 25, 4, []
+
+    def append_many():
+        try:
+            for _ in range(per_thread):
+                log("case.listed", actor=coordinator, details={"count": 0})
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=append_many) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert AuditEvent.objects.count() == per_thread * threads
+    assert AuditHead.objects.get(id=1).count == per_thread * threads
+    assert verify_chain().ok

@@ -144,8 +144,8 @@ def test_a_fault_at_the_end_leaves_no_partial_rows_and_no_side_effect(
 ):
     append = audit_domain._append  # writes the entry and moves the head (one statement on PostgreSQL)
 
-    def append_then_fail(event, head):
-        append(event, head)
+    def append_then_fail(event):
+        append(event)
         raise InjectedFault("the disk is full")
 
     before = _fingerprint()
