@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from django.db.models import BigIntegerField, BooleanField, DateField, TextField, UUIDField, Value
+from django.db.models import BigIntegerField, BooleanField, DateField, Q, TextField, UUIDField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -30,8 +30,9 @@ from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
 from ketenregie.common.fields import decrypt
 from ketenregie.common.unions import union_part
 
-# Audit actions that tell something about the case's history (reads are left out).
-HISTORY_ACTIONS = ("intake.saved", "consent.withdrawn", "case.assigned", "case.changed", "plan.action_updated")
+# Audit entries that tell something about the case's history (reads are left out), each one event.
+HISTORY_ACTIONS = ("intake.saved", "consent.withdrawn", "case.assigned", "plan.action_updated")
+HISTORY_STEPS = ("start", "flag_for_ot")  # of the entries "case.changed"
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,10 @@ _EMPTY = {
 }
 
 
-def _history_rows(case: Case) -> list[_Row]:
+def _history_rows(case: Case, latest: int | None = None) -> list[_Row]:
     """Transitions, consents, follow-up contacts, major events and intervision advice of ``case``: one query.
 
-    Each table answers in the columns of ``_Row``. A UNION converts every column as its first
+    ``latest``: only that many, the newest. Each table answers in the columns of ``_Row``. A UNION converts every column as its first
     table says: the empty columns carry their type (``_EMPTY``), and the free texts are read as
     they are stored (``Cast``) and decrypted by ``_Row.text``, whichever table comes first.
     """
@@ -197,7 +198,11 @@ def _history_rows(case: Case) -> list[_Row]:
         flag="flagged_for_ot",
     )
     advice = rows(IntervisionAdvice, "advice", "created_at", "created_by", encrypted="advice", day="session__held_on")
-    return [_Row(*row) for row in transitions.union(consents, contacts, events, advice, all=True)]
+    union = transitions.union(consents, contacts, events, advice, all=True)
+    if latest is not None:
+        # The UNION's ``at`` column, as its first part names it.
+        union = union.order_by("-occurred_at")[:latest]
+    return [_Row(*row) for row in union]
 
 
 def _in_model_order(rows: list[_Row]) -> dict[str, list[_Row]]:
@@ -215,18 +220,40 @@ def _in_model_order(rows: list[_Row]) -> dict[str, list[_Row]]:
 # --- The timeline ---------------------------------------------------------------------------------------
 
 
-def build_timeline(case: Case, *, ot_items: list[OTAgendaItem] | None = None) -> list[Event]:
+@dataclass(frozen=True)
+class History:
+    """The newest events of a case, oldest first; ``complete`` when there are no older ones."""
+
+    events: list[Event]
+    complete: bool
+
+
+def latest_history(case: Case, n: int, *, ot_items: list[OTAgendaItem] | None = None) -> History:
+    """The ``n`` newest events of ``case`` (the case page): the work does not grow with the case's age.
+
+    The case's own records (contacts above all: they grow with the case) are read newest first,
+    ``n + 1`` at most; the steps in the audit log and the OT decisions, few, all. Every record read is
+    one event, so more than ``n`` events means older ones exist. A major event recorded long after it
+    happened is read by when it was recorded and shown on the day it happened: it can fall just
+    outside the window.
+    """
+    events = build_timeline(case, ot_items=ot_items, window=n + 1)
+    return History(events[-n:], complete=len(events) <= n)
+
+
+def build_timeline(case: Case, *, ot_items: list[OTAgendaItem] | None = None, window: int | None = None) -> list[Event]:
     """Every recorded step of ``case``, oldest first.
 
     ``ot_items``: the case's OT agenda items with ``meeting`` and ``decided_by`` when the caller
-    has them already (the case page lists them too); otherwise they are read here.
+    has them already (the case page lists them too); otherwise they are read here. ``window``: read
+    only that many of the newest records of the case's own tables (``latest_history``).
     """
     from ketenregie.consent.models import Consent
     from ketenregie.followup.models import FollowUpContact, MajorEvent
 
     chain_id = case.chain_id
     events: list[Event] = []
-    records = _in_model_order(_history_rows(case))
+    records = _in_model_order(_history_rows(case, window))
     if ot_items is None:
         items = list(
             OTAgendaItem.objects.with_scope(chain=chain_id)
@@ -287,7 +314,13 @@ def build_timeline(case: Case, *, ot_items: list[OTAgendaItem] | None = None) ->
             )
         )
 
-    audit = list(AuditEvent.objects.filter(case_id=case.pk, action__in=HISTORY_ACTIONS).order_by("id"))
+    # All of them, also for a window: they are few, and with a LIMIT PostgreSQL's generic plan of the
+    # prepared statement walks the whole log backwards by id instead of the case's index.
+    audit = list(
+        AuditEvent.objects.filter(
+            Q(action__in=HISTORY_ACTIONS) | Q(action="case.changed", details__step__in=HISTORY_STEPS), case_id=case.pk
+        ).order_by("id")
+    )
     names = _names_for(audit, case, items, [r for kind in records.values() for r in kind])
     withdrawals_seen = set()
     for e in audit:

@@ -15,6 +15,7 @@ urlpatterns = [
     # Cases
     path("dossiers/", case_list.case_list, name="case_list"),
     path("dossiers/<uuid:case_id>/", case_page.case_detail, name="case_detail"),
+    path("dossiers/<uuid:case_id>/geschiedenis/", case_page.case_history, name="case_history"),
     path("dossiers/<uuid:case_id>/stap/<slug:transition>/", steps.take_step, name="take_step"),
     path("dossiers/<uuid:case_id>/opstart/", steps.record_start, name="record_start"),
     path("dossiers/<uuid:case_id>/toewijzen/", steps.assign, name="assign"),

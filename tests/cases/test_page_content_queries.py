@@ -21,12 +21,15 @@ from tests.plans.fixtures import *  # noqa: F403 - the active case and its netwo
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.page_queries")]
 
 CASE_PAGE = 6
+# The case with its restriction, the history's own records and its audit entries, the OT items told in it.
+HISTORY_PAGE = 4
 
 
 def test_the_case_page_content_costs_the_same_queries_with_1_and_5_of_everything(
     case, network, coordinator, case_director, client_for
 ):
     url = reverse("cases:case_detail", args=[case.pk])
+    history_url = reverse("cases:case_history", args=[case.pk])
     counts = {}
     for n in (1, 4):  # 1, then 5 in all
         grow_case(case, coordinator=coordinator, director=case_director, network_member=network["clb"], n=n)
@@ -35,11 +38,19 @@ def test_the_case_page_content_costs_the_same_queries_with_1_and_5_of_everything
             response = client_for(user).get(url)
             assert response.status_code == 200
             counts[who, n] = content_queries(client_for(user), url, user=user, case=case)
-        kinds = [e.kind for e in response.context["timeline"]]
+            counts[who, "history", n] = content_queries(client_for(user), history_url, user=user, case=case)
+        timeline = client_for(coordinator).get(history_url).context["timeline"]
+        kinds = [e.kind for e in timeline]
         assert kinds.count("contact") == 2 * (1 if n == 1 else 5) and kinds.count("intervision") == (1 if n == 1 else 5)
+        # The case page tells the newest of them.
+        assert response.context["history"].events == timeline[-len(response.context["history"].events) :]
     assert counts == {
         ("coordinator", 1): CASE_PAGE,
         ("coordinator", 4): CASE_PAGE,
         ("director", 1): CASE_PAGE,
         ("director", 4): CASE_PAGE,
+        ("coordinator", "history", 1): HISTORY_PAGE,
+        ("coordinator", "history", 4): HISTORY_PAGE,
+        ("director", "history", 1): HISTORY_PAGE,
+        ("director", "history", 4): HISTORY_PAGE,
     }

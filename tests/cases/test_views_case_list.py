@@ -325,7 +325,7 @@ def test_case_page_shows_step_options_and_what_is_missing(client_en, coordinator
     assert "Record the intake conversation first (date and intake form)." in [b.message for b in submit.blockers]
     assert reverse("cases:intake", kwargs={"case_id": case.pk}) in html
     assert reverse("cases:consent_list", kwargs={"case_id": case.pk}) in html
-    assert [e.kind for e in response.context["timeline"]] == ["transition", "transition"]
+    assert [e.kind for e in response.context["history"].events] == ["transition", "transition"]
 
 
 def test_ot_member_sees_the_summary_not_the_dossier(client_en, coordinator, ot_member, make_case, builder):

@@ -38,6 +38,7 @@ FULL_ONLY = {"full": 200, "ot": 404, "partner": 404}
 SHARED = {"full": 200, "ot": 404, "partner": 200}
 CORE = {
     "cases:case_detail": ALL_200,
+    "cases:case_history": FULL_ONLY,
     "plans:plan": SHARED,
     "network:page": SHARED,
     "plans:versions": FULL_ONLY,

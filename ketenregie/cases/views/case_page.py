@@ -15,7 +15,7 @@ from ketenregie.cases.eligibility import Criterion, age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
 from ketenregie.cases.queries import for_read_page
-from ketenregie.cases.timeline import build_timeline
+from ketenregie.cases.timeline import build_timeline, latest_history
 from ketenregie.cases.views.base import get_case
 from ketenregie.common.access import CASE, access_rule
 from ketenregie.consent import policy
@@ -34,6 +34,9 @@ PLAYBOOK_STEP = {
     S.ACTIVE: "followup",
     S.CLOSED: "closure",
 }
+
+# The case page tells the newest events; the history page all of them.
+LATEST_EVENTS = 20
 
 # Where to go to fix what a guard says is missing, and who may go there.
 GUARD_FIXES = {
@@ -197,10 +200,21 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         context.update(
             offences=offences,
             guardians=list(case.guardians.all()),
-            timeline=build_timeline(case, ot_items=ot_items),
+            history=latest_history(case, LATEST_EVENTS, ot_items=ot_items),
             closure_summary=[
                 (case.chain.life_domain_label(code) if code != "general" else _("General"), text)
                 for code, text in (case.closure_summary or {}).items()
             ],
         )
     return render(request, "cases/case_detail.html", context)
+
+
+@access_rule(CASE)
+def case_history(request: HttpRequest, case_id) -> HttpResponse:
+    """Everything that happened in the case, oldest first: the full dossier's readers only."""
+    case = get_case(request, case_id, content=True, queryset=for_read_page(request.user))
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "youth": case.youth, "chain": case.chain, "timeline": build_timeline(case)},
+    )
