@@ -365,6 +365,7 @@ def pages(cast: Cast) -> list[Page]:
         if case is not None:
             out += [
                 Page("Case page", user, reverse("cases:case_detail", args=[case.pk])),
+                Page("Case history", user, reverse("cases:case_history", args=[case.pk])),
                 Page("Plan page", user, reverse("plans:plan", args=[case.pk])),
                 Page("Network page", user, reverse("network:page", args=[case.pk])),
                 Page("Contacts", user, reverse("followup:contacts", args=[case.pk])),

@@ -6,6 +6,7 @@ here widens what a user may see.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
@@ -125,9 +126,18 @@ NAME_COLUMNS = (
     "case_director__first_name",
     "case_director__last_name",
 )
-# What a row of the case list shows (cases/case_list.html): the rest of a case, its youth and its case
-# director is neither read nor decrypted for the list.
-LIST_COLUMNS = ("reference", "status", "flagged_for_ot", "registered_on", "framework", "chain_id", *NAME_COLUMNS)
+# What lists of cases show of the youth and the case director (the case list, intervision).
+NAME_COLUMNS = (
+    "youth__first_name",
+    "youth__last_name",
+    "youth__birth_date",
+    "case_director__username",
+    "case_director__first_name",
+    "case_director__last_name",
+)
+# What a row of the case list shows (cases/case_list.html), read as plain values: the rest of a case, its
+# youth and its case director is neither read nor decrypted for the list, and no model is built.
+LIST_VALUES = ("pk", "reference", "status", "flagged_for_ot", "registered_on", "framework", *NAME_COLUMNS)
 
 
 class CaseRow(NamedTuple):
@@ -147,27 +157,36 @@ class CaseRow(NamedTuple):
     chain: str  # empty unless the list has cases of several chains
 
 
-def list_rows(cases: list[Case], today: date, *, with_chain: bool = False) -> list[CaseRow]:
-    """The case list's lines for ``cases`` (read with LIST_COLUMNS)."""
+def list_values(cases: QuerySet[Case], *, with_chain: bool = False) -> QuerySet:
+    """``cases`` as the tuples ``list_rows`` writes lines of (``LIST_VALUES``, the chain's name last)."""
+    return cases.values_list(*LIST_VALUES, *(("chain__name",) if with_chain else ()))
+
+
+def list_rows(values: Iterable[tuple], today: date) -> list[CaseRow]:
+    """The case list's lines for the tuples of ``list_values``."""
     statuses = {value: str(label) for value, label in CaseStatus.choices}
     frameworks = {value: str(label) for value, label in Framework.choices}
     rows = []
-    for case in cases:
-        director, registered = case.case_director, case.registered_on
+    for value in values:
+        pk, reference, status, flagged, registered, framework, first, last, born = value[:9]
+        login, director_first, director_last = value[9:12]
+        chain = value[12] if len(value) > len(LIST_VALUES) else ""
+        # As User.get_full_name() or the username; no case director yet: empty.
+        director_name = (f"{director_first} {director_last}".strip() or login) if login else ""
         rows.append(
             CaseRow(
-                case.pk,
-                case_url("cases:case_detail", case.pk),
-                case.reference,
-                case.youth.full_name,
-                age_on(case.youth.birth_date, today),
-                case.status,
-                statuses.get(case.status, case.status),
-                case.flagged_for_ot,
-                (director.get_full_name() or director.username) if director else "",
+                pk,
+                case_url("cases:case_detail", pk),
+                reference,
+                f"{first} {last}",
+                age_on(born, today),
+                status,
+                statuses.get(status, status),
+                flagged,
+                director_name,
                 f"{registered.day} {MONTHS_3[registered.month].title()} {registered.year}" if registered else "",
-                frameworks.get(case.framework, case.framework),
-                case.chain.name if with_chain else "",
+                frameworks.get(framework, framework),
+                chain,
             )
         )
     return rows

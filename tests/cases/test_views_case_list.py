@@ -461,3 +461,20 @@ def test_flag_for_ot_needs_a_reason(client_en, coordinator, make_case):
     assert client.post(url, {"reason": "Jongere wil stoppen."}).status_code == 302
     case.refresh_from_db()
     assert case.flagged_for_ot and case.flag_reason == "Jongere wil stoppen."
+
+
+def test_list_lines_carry_the_chain_when_the_list_spans_several(make_case, chain, case_director):
+    from ketenregie.cases import queries
+
+    unassigned, directed = make_case(), make_case(S.INCLUDED, director=case_director)
+    cases = Case.objects.filter(pk__in=[unassigned.pk, directed.pk]).order_by("reference")
+    today = timezone.localdate()
+
+    with_chain = queries.list_rows(queries.list_values(cases, with_chain=True), today)
+    without = queries.list_rows(queries.list_values(cases), today)
+
+    assert [row.chain for row in with_chain] == [chain.name, chain.name]
+    assert [row.chain for row in without] == ["", ""]
+    assert [row.director_name for row in without] == ["", case_director.get_full_name()]
+    assert [row.youth_name for row in without] == [unassigned.youth.full_name, directed.youth.full_name]
+    assert with_chain[0]._replace(chain="") == without[0]
