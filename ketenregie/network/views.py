@@ -13,7 +13,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +34,7 @@ from ketenregie.network.enums import MemberKind
 from ketenregie.network.forms import EndMemberForm, GroupLinkForm, LinkOtherCaseForm, MemberForm, OffenceGroupForm
 from ketenregie.network.mapsvg import network_map_rows, network_map_svg
 from ketenregie.network.models import NetworkMember, OffenceGroup, OffenceGroupMember
+from ketenregie.network.queries import is_ended, network_share
 from ketenregie.plans.enums import OPEN_ACTION_STATUSES
 from ketenregie.plans.models import Action
 from ketenregie.privacy.queries import with_active_restriction
@@ -46,14 +47,9 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
         return None
 
 
-# On these pages someone whose last day is today already counts as "earlier": after pressing "End"
-# the person leaves the list straight away (the domain still counts them as current for that day).
+# On these pages someone whose last day is today already counts as "earlier" (queries.is_ended).
 def _active_filter(day: date) -> Q:
     return (Q(since__isnull=True) | Q(since__lte=day)) & (Q(until__isnull=True) | Q(until__gt=day))
-
-
-def _is_ended(member: NetworkMember, day: date) -> bool:
-    return member.until is not None and member.until <= day
 
 
 def _member_or_404(case: Case, member_id) -> NetworkMember:
@@ -122,25 +118,13 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
     case = get_case(request, case_id, shared=True, queryset=with_active_restriction(visible))
     today = timezone.localdate()
     can_work = policy.can_work_on_case(request.user, case)
-    # A partner sees who is in the network (names, roles, organisations), not the informal
-    # members' phone and e-mail, not the notes, not the map and not the offence groups.
-    fields = policy.visible_fields(request.user, case)
-    partner = policy.OFFENCE_GROUPS not in fields
-    allowed = policy.allowed_life_domains(request.user, case)
-    members = list(
-        NetworkMember.objects.filter(case=case)
-        .select_related("organisation", "user")
-        .annotate(open_actions=Count("actions", filter=Q(actions__status__in=OPEN_ACTION_STATUSES)))
-    )
+    share = network_share(request.user, case, today)
+    partner = not share.full
     labels = dict(case.chain.life_domain_choices)
-    for m in members:
-        m.domain_labels = [
-            labels.get(code, code) for code in m.life_domains or [] if allowed is None or code in allowed
-        ]
-    current = [m for m in members if not _is_ended(m, today)]
-    earlier = (
-        [] if partner else sorted((m for m in members if _is_ended(m, today)), key=lambda m: m.until, reverse=True)
-    )
+    for m in share.members:
+        m.domain_labels = [labels.get(code, code) for code in share.domains_of(m)]
+    current = [m for m in share.members if not is_ended(m, today)]
+    earlier = sorted((m for m in share.members if is_ended(m, today)), key=lambda m: m.until, reverse=True)
     on_map = [m for m in current if m.since is None or m.since <= today]
     trusted = next((m for m in current if m.is_trusted_person), None)
     context = {
@@ -160,12 +144,12 @@ def network_page(request: HttpRequest, case_id) -> HttpResponse:
         "network_map": mark_safe(_map_svg(case, on_map, today)) if on_map and not partner else "",  # noqa: S308
         "groups": [] if partner else _offence_groups(visible, case),
         "partner": partner,
-        "show_contact_details": policy.NETWORK_CONTACT_DETAILS in fields,
+        "show_contact_details": share.contact_details,
         "can_create_group": can_work
         and not case.is_closed
         and bool(roles_in(request.user, case.chain_id) & {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR}),
         "is_coordinator": policy.is_coordinator(request.user, case.chain_id),
-        "show_notes": can_work and policy.NETWORK_NOTES in fields,
+        "show_notes": share.notes,
     }
     return render(request, "network/network.html", context)
 
@@ -266,7 +250,7 @@ def member_end(request: HttpRequest, case_id, member_id) -> HttpResponse:
         return redirect("network:page", case_id=case_id)
     member = _member_or_404(case, member_id)
     today = timezone.localdate()
-    if _is_ended(member, today):
+    if is_ended(member, today):
         messages.info(request, _("%(name)s already left the network.") % {"name": member.name})
         return redirect("network:page", case_id=case.pk)
     open_actions = list(

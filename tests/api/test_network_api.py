@@ -20,11 +20,16 @@ from ketenregie.audit.models import AuditEvent
 from ketenregie.network.domain import MemberData, add_network_member
 from ketenregie.network.models import NetworkMember, OffenceGroup, OffenceGroupMember
 from ketenregie.plans.models import Action
+from tests.api import test_plan_api as plan_api
 from tests.api.test_api_path import BASE, PROBLEM, Api, ok, problem
 from tests.plans.fixtures import *  # noqa: F403 - the active case, its network and the plan helpers
 from tests.plans.fixtures import close, one_domain
 
 pytestmark = pytest.mark.django_db
+
+# A partner with whom the case is shared: in the youth's network, under a sharing consent.
+partner_member, sharing = plan_api.partner_member, plan_api.sharing
+SHARED, NOT_SHARED = plan_api.SHARED, plan_api.NOT_SHARED
 
 RANDOM_ID = "3f0e1a52-5b8e-4c64-9d1e-0b8f7c2a9e11"
 
@@ -414,3 +419,41 @@ def test_the_openapi_document_declares_the_network_endpoints_and_their_errors(cl
         assert operation["summary"] and operation["security"], (path, method)
         for code in ("404", "409", "422"):
             assert PROBLEM in operation["responses"][code]["content"], (path, method, code)
+
+
+# --- A partner's share ----------------------------------------------------------------------------------------
+
+
+def test_a_partner_reads_the_network_as_their_page_shows_it(
+    case, network, partner, partner_member, sharing, coordinator, client_for
+):
+    """The current members, the consented life domains, no informal contact details, no notes, nobody earlier."""
+    from django.urls import reverse
+
+    from ketenregie.network.domain import end_network_member
+
+    mother, welfare = network["mother"], network["caw"]
+    NetworkMember.objects.filter(pk=mother.pk).update(
+        phone="0470 11 22 33", email="moeder@example.org", notes="NOTE-CANARY", life_domains=[SHARED, NOT_SHARED]
+    )
+    end_network_member(actor=coordinator, member=welfare, on=timezone.localdate())
+
+    body = ok(CaseApi(partner).get(f"/cases/{case.pk}/network"))
+
+    by_name = {m["name"]: m for m in body}
+    assert set(by_name) == {"Nathalie Willems", "Fatima Vermeulen"}  # not the welfare worker who left
+    assert (by_name["Fatima Vermeulen"]["phone"], by_name["Fatima Vermeulen"]["email"]) == ("", "")
+    assert by_name["Fatima Vermeulen"]["life_domains"] == [SHARED]
+    assert all(m["notes"] == "" for m in body)
+    assert "NOTE-CANARY" not in json.dumps(body) and "0470" not in json.dumps(body)
+    entry = AuditEvent.objects.filter(action="case.viewed", actor_id=partner.pk).latest("id")
+    assert entry.details == {"view": "api.network"}
+    page = client_for(partner).get(reverse("network:page", args=[case.pk]))
+    assert page.status_code == 200
+    shown = {m.name for m in page.context["formal"] + page.context["informal"] + page.context["earlier"]}
+    assert shown == set(by_name)
+
+    everything = ok(CaseApi(coordinator).get(f"/cases/{case.pk}/network"))
+    assert {m["name"] for m in everything} == set(by_name) | {"Elif Yilmaz"}
+    full_mother = next(m for m in everything if m["name"] == "Fatima Vermeulen")
+    assert full_mother["phone"] == "0470 11 22 33" and full_mother["life_domains"] == [SHARED, NOT_SHARED]

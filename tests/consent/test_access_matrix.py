@@ -50,6 +50,7 @@ CORE = {
     "followup:contacts": FULL_ONLY,
     "followup:events": FULL_ONLY,
     "api:get_case": ALL_200,
+    "api:list_network": SHARED,
     "api:get_intake": {"full": 200, "ot": 403, "partner": 200},
     # The consented life domains only: the other domains' goals are among the forbidden canaries.
     "api:get_plan": SHARED,

@@ -12,7 +12,6 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from ketenregie.cases.models import Case
 from ketenregie.network import domain
 from ketenregie.network.enums import MemberKind
 from ketenregie.network.models import NetworkMember
-from ketenregie.plans.enums import OPEN_ACTION_STATUSES
+from ketenregie.network.queries import NetworkShare, network_share, with_open_actions
 
 router = Router(tags=["network"])
 
@@ -112,13 +111,17 @@ class NetworkMemberOut(Schema):
 # --- Helpers ----------------------------------------------------------------------------------------
 
 
-def _with_open_actions(queryset):
-    return queryset.select_related("organisation", "user").annotate(
-        open_actions=Count("actions", filter=Q(actions__status__in=OPEN_ACTION_STATUSES))
-    )
-
-
-def _present(member: NetworkMember) -> dict:
+def _present(member: NetworkMember, share: NetworkShare | None = None) -> dict:
+    """``member`` as the API shows it; with ``share`` only what the viewer may see of them (a change
+    is answered to who may work on the case: everything)."""
+    if share is not None:
+        return {
+            **_present(member),
+            "phone": share.phone_of(member),
+            "email": share.email_of(member),
+            "life_domains": share.domains_of(member),
+            "notes": share.notes_of(member),
+        }
     return {
         "id": member.pk,
         "kind": member.kind,
@@ -140,7 +143,7 @@ def _present(member: NetworkMember) -> dict:
 
 
 def _reread(member: NetworkMember) -> dict:
-    return _present(_with_open_actions(NetworkMember.objects.filter(pk=member.pk)).get())
+    return _present(with_open_actions(NetworkMember.objects.filter(pk=member.pk)).get())
 
 
 def _organisation(pk: uuid.UUID | None, *, keep: Any = None):
@@ -165,14 +168,15 @@ def _account(case: Case, pk: uuid.UUID | None, *, keep: User | None = None) -> U
     openapi_extra=PROBLEM_CONTENT,
     summary="The youth's network: current and earlier members",
     description=(
-        "For the chain's operational coordinators and the case's own case director; a case you may not read "
-        "the content of is a 404."
+        "For who may read the case's content: every member, earlier ones too. A partner with whom the case is "
+        "shared gets the current members, with the consented life domains only, without the informal members' "
+        "phone and e-mail and without notes. Anyone else gets a 404."
     ),
 )
 def list_network(request: HttpRequest, case_id: uuid.UUID):
-    case = case_for(request, case_id, view="api.network")
-    members = _with_open_actions(NetworkMember.objects.filter(case=case))
-    return [_present(m) for m in members]
+    case = case_for(request, case_id, view="api.network", shared=True)
+    share = network_share(request.user, case, timezone.localdate())
+    return [_present(m, share) for m in share.members]
 
 
 @router.post(
