@@ -166,37 +166,68 @@ def overdue(make_case, other_case_director):
         return make_case(S.ACTIVE), make_case(S.ACTIVE, director=other_case_director)
 
 
+def signals(api: Api, **params) -> list[dict]:
+    """Every page of ``GET /signals``, joined."""
+    items, offset = [], 0
+    while True:
+        body = ok(api.get("/signals", {**params, "offset": offset}))
+        items += body["items"]
+        offset += body["limit"]
+        if offset >= body["count"]:
+            return items
+
+
 def test_my_signals_with_filters(overdue, case_director, coordinator):
     mine, theirs = overdue
-    signals = ok(Api(case_director).get("/signals"))
-    assert {s["case"]["id"] for s in signals} == {str(mine.pk)}
-    assert {s["kind"] for s in signals} == {"contact_overdue", "out_of_view"}
-    assert signals[0]["severity"] == 1 and signals[0]["url"].endswith("/contacten/")
-    every = ok(Api(coordinator).get("/signals"))
+    own = signals(Api(case_director))
+    assert {s["case"]["id"] for s in own} == {str(mine.pk)}
+    assert {s["kind"] for s in own} == {"contact_overdue", "out_of_view"}
+    assert own[0]["severity"] == 1 and own[0]["url"].endswith("/contacten/")
+    every = signals(Api(coordinator))
     assert {s["case"]["id"] for s in every} == {str(mine.pk), str(theirs.pk)}
-    assert {s["kind"] for s in ok(Api(coordinator).get("/signals", {"kind": "out_of_view"}))} == {"out_of_view"}
-    assert {s["case"]["id"] for s in ok(Api(coordinator).get("/signals", {"case": str(theirs.pk)}))} == {str(theirs.pk)}
-    assert ok(Api(case_director).get("/signals", {"case": str(theirs.pk)})) == []
+    assert {s["kind"] for s in signals(Api(coordinator), kind="out_of_view")} == {"out_of_view"}
+    assert {s["case"]["id"] for s in signals(Api(coordinator), case=str(theirs.pk))} == {str(theirs.pk)}
+    assert ok(Api(case_director).get("/signals", {"case": str(theirs.pk)})) == {
+        "count": 0,
+        "limit": 100,
+        "offset": 0,
+        "items": [],
+    }
     problem(Api(coordinator).get("/signals", {"kind": "nonsense"}), 422)
     problem(Api(coordinator).get("/signals", {"case": "not-a-uuid"}), 422)
     assert AuditEvent.objects.filter(action="followup.signals_listed", details__channel="api").count() == 5
 
 
+def test_signals_come_a_page_at_a_time_in_the_same_order(overdue, coordinator):
+    api = Api(coordinator)
+    whole = ok(api.get("/signals"))
+    assert whole["count"] == len(whole["items"]) >= 3
+
+    pages = [ok(api.get("/signals", {"limit": 2, "offset": offset})) for offset in range(0, whole["count"], 2)]
+
+    assert [s["key"] for page in pages for s in page["items"]] == [s["key"] for s in whole["items"]]
+    assert {page["count"] for page in pages} == {whole["count"]}
+    assert ok(api.get("/signals", {"offset": whole["count"]}))["items"] == []
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "many"}):
+        body = problem(api.get("/signals", bad), 422)
+        assert {e["field"] for e in body["errors"]} == set(bad)
+
+
 def test_acknowledge_one_of_my_signals(overdue, case_director, django_capture_on_commit_callbacks):
     mine, _ = overdue
     api = Api(case_director)
-    key = next(s["key"] for s in ok(api.get("/signals")) if s["kind"] == "out_of_view")
+    key = next(s["key"] for s in signals(api) if s["kind"] == "out_of_view")
     with django_capture_on_commit_callbacks(execute=True):  # committed: the cached signals are renewed
         body = ok(api.post(f"/signals/{key}/acknowledge", {"note": "Via de tante geprobeerd."}))
     assert body["quiet_until"] == (timezone.localdate() + timedelta(days=7)).isoformat()
     assert SignalAcknowledgement.objects.get(key=key).note == "Via de tante geprobeerd."
-    assert key not in {s["key"] for s in ok(api.get("/signals"))}
+    assert key not in {s["key"] for s in signals(api)}
     problem(api.post(f"/signals/{key}/acknowledge", {}), 404)  # no longer a current signal
 
 
 def test_acknowledging_someone_elses_or_a_made_up_signal_is_404(overdue, case_director, coordinator):
     _mine, theirs = overdue
-    key = next(s["key"] for s in ok(Api(coordinator).get("/signals", {"case": str(theirs.pk)})))
+    key = next(s["key"] for s in signals(Api(coordinator), case=str(theirs.pk)))
     problem(Api(case_director).post(f"/signals/{key}/acknowledge", {}), 404)
     problem(Api(case_director).post("/signals/nonsense/acknowledge", {}), 404)
     problem(Api(case_director).post(f"/signals/out_of_view:{RANDOM_ID}:2026-01-01/acknowledge", {}), 404)

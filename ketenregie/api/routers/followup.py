@@ -105,6 +105,13 @@ class SignalOut(BaseModel):
     since: date | None
 
 
+class SignalList(BaseModel):
+    count: int = Field(description="All your current signals of this kind and case, over every page.")
+    limit: int
+    offset: int
+    items: list[SignalOut]
+
+
 class AcknowledgeIn(In):
     note: Text(500) = ""
 
@@ -286,21 +293,32 @@ def record_event(request: HttpRequest, case_id: uuid.UUID, payload: EventIn):
 
 @router.get(
     "/signals",
-    response=responses({200: list[SignalOut]}),
+    response=responses({200: SignalList}),
     openapi_extra=PROBLEM_CONTENT,
     summary="Your current signals, most severe first",
     description=(
         "A case director's signals are those of their own cases; an operational coordinator's those of every case "
         "of the chain. Computed from the data: a write anywhere in the chain shows on the next call; acknowledged "
-        "signals stay away for a while."
+        "signals stay away for a while. One page at a time (`limit`, `offset`), as `GET /cases`."
     ),
 )
-def list_signals(request: HttpRequest, kind: SignalKind | None = None, case: uuid.UUID | None = None):
+def list_signals(
+    request: HttpRequest,
+    kind: SignalKind | None = None,
+    case: uuid.UUID | None = None,
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    offset: Annotated[int, Field(ge=0, le=shared.MAX_OFFSET)] = 0,
+):
     signals = queries.signals_of(request.user, case_id=case)
     if kind:
         signals = [s for s in signals if s.kind == kind]
-    log("followup.signals_listed", actor=request.user, details={"channel": "api", "count": len(signals)})
-    return [_signal(s) for s in signals]
+    page = signals[offset : offset + limit]
+    log(
+        "followup.signals_listed",
+        actor=request.user,
+        details={"channel": "api", "count": len(page), "total": len(signals)},
+    )
+    return {"count": len(signals), "limit": limit, "offset": offset, "items": [_signal(s) for s in page]}
 
 
 @router.post(
