@@ -126,15 +126,6 @@ NAME_COLUMNS = (
     "case_director__first_name",
     "case_director__last_name",
 )
-# What lists of cases show of the youth and the case director (the case list, intervision).
-NAME_COLUMNS = (
-    "youth__first_name",
-    "youth__last_name",
-    "youth__birth_date",
-    "case_director__username",
-    "case_director__first_name",
-    "case_director__last_name",
-)
 # What a row of the case list shows (cases/case_list.html), read as plain values: the rest of a case, its
 # youth and its case director is neither read nor decrypted for the list, and no model is built.
 LIST_VALUES = ("pk", "reference", "status", "flagged_for_ot", "registered_on", "framework", *NAME_COLUMNS)
