@@ -408,16 +408,15 @@ class CaseFilterForm(forms.Form):
         label=_("Sort by"), required=False, choices=[(k, label) for k, (label, _o) in SORTS.items()]
     )
 
-    def __init__(self, *args, chains: list[Chain], directors: list[User] | None, **kwargs):
+    def __init__(self, *args, chains: list[Chain], directors: list[tuple[str, str]] | None, **kwargs):
+        """``directors``: (id, name) of the case directors a coordinator may filter on (``case_director_choices``)."""
         super().__init__(*args, **kwargs)
         if len(chains) > 1:
             self.fields["keten"].choices = [("", _("All chains"))] + [(c.slug, c.name) for c in chains]
         else:
             del self.fields["keten"]
         if directors:
-            self.fields["case_director"].choices = [("", _("Everyone")), ("none", _("Not assigned yet"))] + [
-                (str(u.pk), u.get_full_name() or u.username) for u in directors
-            ]
+            self.fields["case_director"].choices = [("", _("Everyone")), ("none", _("Not assigned yet")), *directors]
         else:
             del self.fields["case_director"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -22,6 +22,7 @@ from ketenregie.cases.domain import search_key
 from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus, Framework
 from ketenregie.cases.models import Case, OTAgendaItem, OTMeeting, Youth
+from ketenregie.common import chain_version
 from ketenregie.common.case_urls import case_url
 
 # The order in which a case meets its statuses; side exits last.
@@ -110,10 +111,20 @@ def filter_cases(
     return cases
 
 
-def status_counts(cases: QuerySet[Case]) -> dict[str, int]:
-    """How many cases per status, in one aggregate query."""
+def status_counts(cases: QuerySet[Case], *, cached_for: Iterable[Any] | None = None) -> dict[str, int]:
+    """How many cases per status, in one aggregate query.
+
+    ``cached_for``: the chains ``cases`` lies in; the counts then come from the cache while nothing in
+    those chains was written (a coordinator's list counts twenty thousand cases on every page).
+    """
     # COUNT(*), not COUNT(id): the (chain, status) index alone answers it.
     rows = cases.order_by().values("status").annotate(n=Count("*"))
+    if cached_for is None:
+        return _by_status(rows)
+    return chain_version.cached_query("case-status-counts", cached_for, rows, _by_status)
+
+
+def _by_status(rows: QuerySet) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -196,20 +207,22 @@ def sort_cases(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
     return cases.order_by(*ordering)
 
 
-def case_directors_of(chain_ids: list) -> list[User]:
-    """Everyone with an active case director role in one of ``chain_ids``."""
+def case_director_choices(chain_ids: list) -> list[tuple[str, str]]:
+    """(id, name) of everyone with an active case director role in one of ``chain_ids``, by name."""
     if not chain_ids:
         return []
-    return list(
+    people = (
         User.objects.filter(
             memberships__chain_id__in=chain_ids,
             memberships__role=Role.CASE_DIRECTOR,
             memberships__is_active=True,
         )
         .distinct()
-        .only("username", "first_name", "last_name")  # a filter's options: names, not whole accounts
         .order_by("first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")  # a filter's options: names only
     )
+    # As User.get_full_name() or the username.
+    return [(str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in people]
 
 
 # --- Registration -------------------------------------------------------------------------------

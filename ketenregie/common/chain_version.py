@@ -9,11 +9,16 @@ under the new token. The token lives in the cache (Redis in production: shared b
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
+
+T = TypeVar("T")
 
 # Entries computed from a chain's data are never served longer than this, even without a write:
 # a safety net for changes that reach the database without the audit log (a migration, a restore).
@@ -42,3 +47,23 @@ def bump(chain_id: Any) -> None:
 def cache_key(prefix: str, chain_id: Any, *parts: Any) -> str:
     """A cache key that is only valid as long as the chain's data has not changed."""
     return ":".join([prefix, str(chain_id), current(chain_id), *(str(p) for p in parts)])
+
+
+def cached_query(prefix: str, chain_ids: Iterable[Any], queryset: QuerySet, compute: Callable[[QuerySet], T]) -> T:
+    """``compute(queryset)`` from the cache while nothing in ``chain_ids`` was written since.
+
+    ``queryset`` must read the data of those chains only (the access policy's scopes make it so).
+    The key holds a digest of its SQL and parameters, so a different scope or filter (another
+    user's policy, another day) is another entry, and each chain's token, read before the data is:
+    a write that commits meanwhile leaves the result under a stale token. Never for a query with a
+    search text in it: a digest of a name does not belong in a cache key either.
+    """
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    tokens = [current(chain_id) for chain_id in sorted(set(chain_ids), key=str)]
+    key = ":".join([prefix, digest, *tokens])
+    found = cache.get(key)
+    if found is None:
+        found = compute(queryset)
+        cache.set(key, found, timeout=MAX_AGE_SECONDS)
+    return found

@@ -36,3 +36,44 @@ def test_a_read_keeps_the_token(case, coordinator, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         log("case.viewed", actor=coordinator, obj=case, chain_id=case.chain_id, case_id=case.pk)
     assert chain_version.current(case.chain_id) == before
+
+
+def test_a_cached_query_is_computed_again_after_a_write_in_its_chain(
+    case, coordinator, django_capture_on_commit_callbacks
+):
+    from ketenregie.cases.models import Case
+
+    computed = []
+
+    def count(queryset):
+        computed.append(1)
+        return queryset.count()
+
+    chain = [case.chain_id]
+    cases = Case.objects.filter(chain_id=case.chain_id)
+    assert chain_version.cached_query("test", chain, cases, count) == 1
+    assert chain_version.cached_query("test", chain, cases, count) == 1
+    assert len(computed) == 1, "the second read comes from the cache"
+
+    # Another query (another filter, another user's scope) is another entry.
+    assert chain_version.cached_query("test", chain, cases.filter(status="closed"), count) == 0
+    assert len(computed) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        log("followup.cadence", actor=coordinator, obj=case, case_id=case.pk)
+    assert chain_version.cached_query("test", chain, cases, count) == 1
+    assert len(computed) == 3, "computed afresh after the write committed"
+
+
+def test_a_coordinators_case_counts_follow_a_registration(
+    case, coordinator, client_for, make_active_case, django_capture_on_commit_callbacks
+):
+    """The counts per status on the list come from the cache, and a new case shows at once."""
+    from django.urls import reverse
+
+    client = client_for(coordinator)
+    first = client.get(reverse("cases:case_list"))
+    assert first.context["total"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        make_active_case()
+    assert client.get(reverse("cases:case_list")).context["total"] == 2

@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ketenregie.accounts.queries import chains_of, memberships_of
+from ketenregie.accounts.queries import chain_ids_of, chains_of, memberships_of
 from ketenregie.audit.domain import log
 from ketenregie.cases import domain, queries, search
 from ketenregie.cases.enums import CaseStatus
@@ -35,7 +37,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     chains = chains_of(user)
     coordinator_chains = policy.coordinator_chain_ids(user)
     # Only coordinators see other people's cases, so only they filter by case director.
-    directors = queries.case_directors_of(coordinator_chains) if coordinator_chains else None
+    directors = queries.case_director_choices(coordinator_chains) if coordinator_chains else None
     if request.method == "POST":
         # POST/redirect/GET: the text stays in the session, the URL gets its token and the other filters.
         filters = CaseFilterForm(request.POST, chains=chains, directors=directors).filters()
@@ -56,7 +58,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         framework=filters.get("framework", ""),
         chain_id=chain_id,
     )
-    counts = queries.status_counts(cases)
+    # A coordinator's counts (of thousands of cases) come from the cache until the chain is written;
+    # never those of a search: the text would be in the key.
+    counts = queries.status_counts(
+        cases, cached_for=chain_ids_of(user) if coordinator_chains and not filters.get("q") else None
+    )
     statuses = filters.get("status", [])
     if statuses:
         cases = cases.filter(status__in=statuses)
@@ -66,6 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     listed = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
     page = CountedPaginator(cases, PER_PAGE, count=listed).get_page(request.GET.get("page"))
     rows = queries.list_rows(page.object_list, today)
+    several_chains = len(chains) > 1
     log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details={"count": len(rows)})
 
     chips = [
@@ -78,17 +85,52 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "form": CaseFilterForm(initial=filters, chains=chains, directors=directors),
         "page": page,
         "cases": rows,
+        "rows_html": _table_rows(rows, with_chain=several_chains),
         "chips": chips,
         "total": sum(counts.values()),
         "all_current": not statuses,
         "filtered": any(k in filters for k in ("q", "status", "case_director", "age", "framework", "keten")),
         "search_expired": search_expired,
-        "several_chains": len(chains) > 1,
+        "several_chains": several_chains,
         "is_coordinator": bool(coordinator_chains),
         "may_register": any(m.role in domain.REGISTERING_ROLES for m in memberships_of(user)),
     }
     template = "cases/case_list.html#results" if getattr(request, "htmx", False) else "cases/case_list.html"
     return render(request, template, context)
+
+
+_ROW = (
+    '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+    '<td><span class="badge badge--{}">{}</span>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+)
+
+
+def _table_rows(rows: list[queries.CaseRow], *, with_chain: bool) -> str:
+    """The lines of the table, written here: a page holds 25 of them, each a dozen values, and the
+    template engine costs more per value than the rest of the line. Every value is escaped."""
+    flagged = format_html(' <span class="badge badge--flagged">{}</span>', _("Back to the OT"))
+    unassigned = format_html('<span class="muted">{}</span>', _("Not assigned yet"))
+    line = _ROW + ("<td>{}</td></tr>" if with_chain else "</tr>")
+    return format_html_join(
+        "\n",
+        line,
+        (
+            (
+                row.url,
+                row.reference,
+                row.youth_name,
+                row.age,
+                row.status,
+                row.status_label,
+                flagged if row.flagged_for_ot else "",
+                row.director_name or unassigned,
+                row.registered_on,
+                row.framework,
+                *((row.chain,) if with_chain else ()),
+            )
+            for row in rows
+        ),
+    )
 
 
 def _list_url(query: str) -> str:
