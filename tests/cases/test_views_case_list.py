@@ -478,3 +478,13 @@ def test_list_lines_carry_the_chain_when_the_list_spans_several(make_case, chain
     assert [row.director_name for row in without] == ["", case_director.get_full_name()]
     assert [row.youth_name for row in without] == [unassigned.youth.full_name, directed.youth.full_name]
     assert with_chain[0]._replace(chain="") == without[0]
+
+
+def test_the_table_lines_escape_what_they_show(client_en, coordinator, make_case):
+    make_case(first_name='<script>alert("x")</script>', last_name="O'Brien & Co")
+
+    html = client_en(coordinator).get(reverse("cases:case_list")).content.decode()
+
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Co" in html
+    assert '<span class="muted">Not assigned yet</span>' in html
