@@ -23,6 +23,7 @@ from ketenregie.accounts.enums import Role
 from ketenregie.accounts.start import Link
 from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus, OTMeetingStatus
 from ketenregie.cases.models import Consult
+from ketenregie.common.case_urls import case_url
 from ketenregie.consent import policy
 
 MY_CASES_SHOWN = 10
@@ -159,12 +160,17 @@ def _fill_coordinators(user, sections, several: bool, meetings_by_chain: dict) -
         ]
 
 
+# What a line of "my cases" shows of a case and its youth.
+SHOWN_COLUMNS = ("reference", "status", "chain_id", "youth__first_name", "youth__last_name")
+
+
 def _fill_case_director(user, section, several: bool) -> None:
     chain = section.chain
     mine = list(
         policy.visible_cases(user)
         .filter(chain_id=chain.pk, case_director=user, status__in=OPEN_STATUSES)
         .select_related("youth")
+        .only(*SHOWN_COLUMNS)  # the rest of a case (texts stored encrypted among it) is not shown here
         .annotate(**_follow_up_annotations())
         .order_by("youth__last_name", "youth__first_name")[: MY_CASES_SHOWN + 1]
     )
@@ -172,7 +178,7 @@ def _fill_case_director(user, section, several: bool) -> None:
         section.items.append(
             Item(
                 f"{case.youth.full_name} ({case.reference})",
-                reverse("cases:case_detail", kwargs={"case_id": case.pk}),
+                case_url("cases:case_detail", case.pk),
                 _follow_up_note(case),
             )
         )
@@ -192,14 +198,11 @@ def _fill_partner(user, section, several: bool) -> None:
         policy.visible_cases(user)
         .filter(chain_id=chain.pk)
         .select_related("youth")
+        .only(*SHOWN_COLUMNS)
         .order_by("youth__last_name", "youth__first_name")[: MY_CASES_SHOWN + 1]
     )
     for case in shared[:MY_CASES_SHOWN]:
-        section.items.append(
-            Item(
-                f"{case.youth.full_name} ({case.reference})", reverse("cases:case_detail", kwargs={"case_id": case.pk})
-            )
-        )
+        section.items.append(Item(f"{case.youth.full_name} ({case.reference})", case_url("cases:case_detail", case.pk)))
     if shared:
         section.links.append(Link(_("All cases shared with me"), _url("cases:case_list", chain, several)))
 
