@@ -98,7 +98,7 @@ def _context(demo) -> dict[str, Any]:
         "chain": demo.chain,
         "chains": [demo.chain],
         "case": case,
-        "directors": directors,
+        "directors": [(str(u.pk), u.get_full_name() or u.username) for u in directors],  # the case list's filter
         "case_directors": directors,
         "item": OTAgendaItem.objects.filter(case__chain=demo.chain).first(),
         "members": members,
