@@ -112,13 +112,13 @@ ACTIONS: dict[str, object] = {
 
 
 # Actions that only read or authenticate: they change nothing a cached figure of a chain depends on.
-_READ_ENDINGS = ("viewed", "listed", "downloaded", "exported", "compared", "verified", "code_sent", "code_failed")
-_SESSION_PREFIXES = ("auth.", "2fa.", "token.", "access.")
+READ_ENDINGS = ("viewed", "listed", "downloaded", "exported", "compared", "verified", "code_sent", "code_failed")
+SESSION_PREFIXES = ("auth.", "2fa.", "token.", "access.")
 
 
 def changes_chain_data(action: str) -> bool:
     """True for an action that writes data of a chain (see ketenregie.common.chain_version)."""
-    return not (action.startswith(_SESSION_PREFIXES) or action.endswith(_READ_ENDINGS))
+    return not (action.startswith(SESSION_PREFIXES) or action.endswith(READ_ENDINGS))
 
 
 def describe(action: str) -> str:

@@ -9,9 +9,10 @@ from datetime import UTC
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ketenregie.audit.actions import ACTIONS, changes_chain_data
+from ketenregie.audit.actions import ACTIONS, READ_ENDINGS, SESSION_PREFIXES, changes_chain_data
 from ketenregie.audit.models import AuditEvent, AuditHead
 from ketenregie.common import request_context
 
@@ -122,6 +123,9 @@ def log(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     ctx = request_context.current.get()
+    if chain_id is None and case_id is not None and changes_chain_data(action):
+        # A write names its chain too: the caches that follow writes find it by the chain (cases_written).
+        chain_id = _chain_of(case_id)
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
         fields["actor_username"] = username[:150]
@@ -188,9 +192,11 @@ def _append_sql(connection: Any) -> tuple[str, list]:
     if connection.vendor in _APPEND_SQL:
         return _APPEND_SQL[connection.vendor]
     quote = connection.ops.quote_name
-    given = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")]
-    columns = ", ".join(quote(f.column) for f in (*given, *(AuditEvent._meta.get_field(n) for n in _HOLES)))
-    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in given)
+    fields = {f.attname: f for f in AuditEvent._meta.concrete_fields}
+    given = [f for name, f in fields.items() if name not in (*_HOLES, "hash")]
+    columns = ", ".join(quote(f.column) for f in (*given, *(fields[n] for n in _HOLES)))
+    # The column's type without its length (varchar, not varchar(150)): a longer value is refused, not cut.
+    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in given)  # type: ignore[attr-defined]
     head, events = quote(AuditHead._meta.db_table), quote(AuditEvent._meta.db_table)
     sql = (
         f"WITH head AS (SELECT last_id + 1 AS id, last_hash FROM {head} WHERE id = 1 FOR UPDATE), "  # noqa: S608 - names from the models, values as parameters
@@ -218,15 +224,40 @@ def _append_in_one_statement(event: AuditEvent, connection: Any) -> bool:
     return True
 
 
+def _chain_of(case_id: Any) -> Any:
+    from ketenregie.cases.models import Case
+
+    return Case.objects.with_scopes_disabled().filter(pk=case_id).values_list("chain_id", flat=True).first()
+
+
 def _bump_chain_version(chain_id: Any, case_id: Any) -> None:
     from ketenregie.common import chain_version
 
     if chain_id is None:
-        from ketenregie.cases.models import Case
-
-        chain_id = Case.objects.with_scopes_disabled().filter(pk=case_id).values_list("chain_id", flat=True).first()
+        chain_id = _chain_of(case_id)
     if chain_id is not None:
         chain_version.bump(chain_id)
+
+
+def audit_position() -> int:
+    """The number of the newest committed entry."""
+    return AuditHead.objects.filter(id=1).values_list("last_id", flat=True).first() or 0
+
+
+def cases_written(chain_id: Any, *, after: int, upto: int, at_most: int) -> list | None:
+    """The cases of ``chain_id`` written by the entries after ``after`` up to ``upto``; None when one of
+    those writes names the chain but no case (the chain as a whole changed) or more than ``at_most``
+    cases were written. Reads are left out."""
+    reads = Q()
+    for prefix in SESSION_PREFIXES:
+        reads |= Q(action__startswith=prefix)
+    for ending in READ_ENDINGS:
+        reads |= Q(action__endswith=ending)
+    writes = AuditEvent.objects.filter(chain_id=chain_id, id__gt=after, id__lte=upto).exclude(reads)
+    found = list(writes.order_by().values_list("case_id", flat=True).distinct()[: at_most + 1])
+    if None in found or len(found) > at_most:
+        return None
+    return found
 
 
 @dataclass

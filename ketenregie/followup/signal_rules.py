@@ -635,13 +635,63 @@ def _cached(key: str, cases: QuerySet[Case], today: date) -> list[Finding]:
 
 def chain_findings(chain: Any, *, today: date | None = None) -> list[Finding]:
     """The findings of every case of ``chain`` today, acknowledgements applied; from the cache when
-    nothing in the chain was written since they were computed.
+    nothing in the chain was written since they were computed, renewed for the cases written since
+    when something was (``_renewed``).
 
     The key is made (the chain's token read) before the data is, so a write that commits during the
     computation leaves its result under a token that is already stale.
     """
     today = today or timezone.localdate()
-    return _cached(_cache_key(chain, today), Case.objects.with_scopes_disabled().filter(chain_id=chain.pk), today)
+    key = _cache_key(chain, today)
+    found = cache.get(key)
+    if found is None:
+        found = _renewed(chain, today)
+        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
+    return [Finding(*f) for f in found]
+
+
+# Beyond this many cases written since the last computation the whole chain is computed again.
+RENEW_AT_MOST = 200
+
+
+def _renewed(chain: Any, today: date) -> list[tuple]:
+    """The chain's findings after a write: those of the cases written since the last computation are
+    computed again, the others kept (a chain of 4,000 open cases takes 140 ms whole, a few cases 10).
+
+    Which cases were written comes from the audit log, which records every write with its case: the
+    entries after the position the last computation read, up to the newest entry, read before the
+    data is (an entry that commits meanwhile is read the next time). A write that names no case (an
+    OT meeting, the chain's settings), too many written cases or a last whole computation older than
+    ``MAX_AGE_SECONDS`` (a change that reached the database without the log) computes everything.
+    """
+    from ketenregie.audit.domain import audit_position, cases_written
+
+    snapshot_key = _snapshot_key(chain, today)
+    upto = audit_position()
+    cases = Case.objects.with_scopes_disabled().filter(chain_id=chain.pk)
+    snapshot = cache.get(snapshot_key)
+    now = timezone.now().timestamp()
+    if snapshot is not None:
+        position, whole_at, kept = snapshot
+        written = cases_written(chain.pk, after=position, upto=upto, at_most=RENEW_AT_MOST)
+        if written is not None and now - whole_at < chain_version.MAX_AGE_SECONDS:
+            if written:
+                renewed, _infos = _compute(cases.filter(pk__in=written), today)
+                written_keys = {str(pk) for pk in written}
+                kept = [f for f in kept if f[1] not in written_keys] + [tuple(f) for f in renewed]
+            cache.set(snapshot_key, (upto, whole_at, kept), timeout=chain_version.MAX_AGE_SECONDS)
+            return kept
+    computed, _infos = _compute(cases, today)
+    found = [tuple(f) for f in computed]  # plain tuples: the cache never unpickles a class of ours
+    cache.set(snapshot_key, (upto, now, found), timeout=chain_version.MAX_AGE_SECONDS)
+    return found
+
+
+def _snapshot_key(chain: Any, today: date) -> str:
+    """The chain's last findings with the audit position they were computed at: not under the token."""
+    settings = ",".join(str(getattr(chain, f)) for f in CHAIN_FIELDS)
+    parts = [today.isoformat(), timezone.get_current_timezone_name(), settings, str(FINDINGS_FORMAT)]
+    return ":".join(["signals-snapshot", str(chain.pk), *parts])
 
 
 def own_findings(chain: Any, cases: QuerySet[Case], user_id: Any, *, today: date | None = None) -> list[Finding]:

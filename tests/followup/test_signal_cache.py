@@ -16,10 +16,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from freezegun import freeze_time
 
+from ketenregie.audit.domain import log
 from ketenregie.common import chain_version
 from ketenregie.followup import queries, signal_rules
 from ketenregie.followup.enums import SignalKind as K
-from tests.followup.conftest import S, local
+from tests.followup.conftest import S, contact, local
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,87 @@ def test_a_coordinator_of_one_chain_who_directs_cases_in_another_gets_both(
         theirs = {s.case_id for s in queries.signals_of(outsider)}
     assert active.pk in theirs, "the case they direct"
     assert colleagues.pk not in theirs, "not a colleague's case in the chain they only direct in"
+
+
+# --- Renewed after a write: only the written cases computed again ------------------------------------
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """The cases each computation of findings read, in order (as sets of ids)."""
+    seen: list[set] = []
+    compute = signal_rules._compute
+
+    def spy(cases, today, **kwargs):
+        seen.append(set(cases.values_list("pk", flat=True)))
+        return compute(cases, today, **kwargs)
+
+    monkeypatch.setattr(signal_rules, "_compute", spy)
+    return seen
+
+
+@pytest.fixture
+def two_active(make_case):
+    with freeze_time(at_noon(T0)):
+        return make_case(S.ACTIVE), make_case(S.ACTIVE)
+
+
+def test_after_a_write_only_the_written_case_is_computed_again(
+    two_active, coordinator, case_director, computed, django_capture_on_commit_callbacks
+):
+    written, untouched = two_active
+    with freeze_time(at_noon(T0 + timedelta(days=10))):
+        before = signal_rules.chain_findings(written.chain)
+        assert computed == [{written.pk, untouched.pk}]
+        assert {f.case_id for f in before if f.kind == K.CONTACT_OVERDUE} == {str(written.pk), str(untouched.pk)}
+
+        with django_capture_on_commit_callbacks(execute=True):
+            contact_at = local(T0 + timedelta(days=10), 9)
+            contact(written, case_director, contact_at)
+        after = signal_rules.chain_findings(written.chain)
+
+        assert computed[1:] == [{written.pk}], "the untouched case is not computed again"
+        assert {f.case_id for f in after if f.kind == K.CONTACT_OVERDUE} == {str(untouched.pk)}
+        # The same as computing the whole chain afresh.
+        whole, _infos = signal_rules._compute(written.chain.cases.all(), T0 + timedelta(days=10))
+        assert sorted(after) == sorted(whole)
+
+
+def test_a_read_renews_nothing_and_a_write_on_the_chain_renews_everything(
+    two_active, coordinator, computed, django_capture_on_commit_callbacks
+):
+    case, _other = two_active
+    chain = case.chain
+    with freeze_time(at_noon(T0 + timedelta(days=10))):
+        signal_rules.chain_findings(chain)
+        with django_capture_on_commit_callbacks(execute=True):
+            log("case.viewed", actor=coordinator, obj=case, chain_id=chain.pk, case_id=case.pk)
+        signal_rules.chain_findings(chain)
+        assert len(computed) == 1, "a read gives no new token and changes no finding"
+
+        # A write of the chain as a whole (an OT meeting planned, its settings): every case again.
+        with django_capture_on_commit_callbacks(execute=True):
+            log("ot.meeting_created", actor=coordinator, obj=chain, chain_id=chain.pk)
+        signal_rules.chain_findings(chain)
+        assert computed[1] == computed[0]
+
+
+def test_the_whole_chain_is_computed_again_at_least_every_max_age(
+    two_active, case_director, computed, django_capture_on_commit_callbacks
+):
+    written, _untouched = two_active
+    start = local(T0 + timedelta(days=10), 10)
+    with freeze_time(start) as clock:
+        signal_rules.chain_findings(written.chain)
+        clock.tick(timedelta(seconds=chain_version.MAX_AGE_SECONDS + 1))
+        with django_capture_on_commit_callbacks(execute=True):
+            contact(written, case_director, start)
+        signal_rules.chain_findings(written.chain)
+    assert computed[1] == computed[0], "a change that bypassed the audit log cannot outlive MAX_AGE_SECONDS"
+
+
+def test_a_write_named_by_its_case_only_is_recorded_with_its_chain(active, coordinator):
+    entry = log("followup.cadence", actor=coordinator, obj=active, case_id=active.pk)
+    assert entry.chain_id == active.chain_id
+    read = log("case.viewed", actor=coordinator, obj=active, case_id=active.pk)
+    assert read.chain_id is None, "a read is recorded as it was given"
