@@ -70,7 +70,7 @@ class Page:
     median_ms: float = 0.0
     p95_ms: float = 0.0
     bytes: int = 0
-    cold_ms: float | None = None  # the first request after a write in the chain (nothing of it cached)
+    cold_ms: float | None = None  # the first request after a write on one case of every chain
     cold_queries: int | None = None
     rps: float | None = None
     errors: int = 0
@@ -433,16 +433,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _forget_chain_caches() -> None:
-    """As after a write in every chain: what is cached of a chain's data is computed afresh."""
+def _write_in_every_chain() -> None:
+    """A write on one case of every chain, as the audit log records it: what is cached of a chain's
+    data is computed afresh (a report) or renewed for that case (a chain's signals)."""
     from django_scopes import scopes_disabled
 
-    from ketenregie.chains.models import Chain
-    from ketenregie.common import chain_version
+    from ketenregie.audit.domain import log
+    from ketenregie.cases.models import Case
 
     with scopes_disabled():
-        for chain_id in Chain.objects.values_list("pk", flat=True):
-            chain_version.bump(chain_id)
+        for chain_id in Case.objects.order_by().values_list("chain_id", flat=True).distinct():
+            case_id = Case.objects.filter(chain_id=chain_id).order_by("pk").values_list("pk", flat=True).first()
+            log("case.changed", actor=None, chain_id=chain_id, case_id=case_id, details={"step": "bench"})
 
 
 def measure_in_process(page: Page, client, samples: int) -> None:
@@ -454,7 +456,7 @@ def measure_in_process(page: Page, client, samples: int) -> None:
     if page.status != 200:
         page.notes.append(f"HTTP {page.status}")
         return
-    _forget_chain_caches()
+    _write_in_every_chain()
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
         response = client.get(page.url)

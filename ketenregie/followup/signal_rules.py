@@ -6,8 +6,9 @@ its case and its cause; an acknowledgement silences that key for a while, and th
 when the cause persists.
 
 ``chain_findings(chain)`` is the same computation for every case of a chain, kept in the cache
-under the chain's version token (ketenregie.common.chain_version): a write anywhere in the chain, a
-new day or ``MAX_AGE_SECONDS`` make the next call compute afresh. What is cached are findings —
+under the chain's version token (ketenregie.common.chain_version): after a write anywhere in the
+chain the next call computes the written cases again and keeps the others' findings; a new day or
+``MAX_AGE_SECONDS`` since the last whole computation make it compute everything. What is cached are findings —
 kind, case id, cause, date and the figures of the sentence — never a name or a text; ``assemble``
 turns them into signals for the cases a caller may see (followup.queries applies the policy).
 """
