@@ -1,5 +1,6 @@
 """Every audit action code with the sentence shown for it. Unknown codes are refused."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, object] = {
@@ -112,13 +113,23 @@ ACTIONS: dict[str, object] = {
 
 
 # Actions that only read or authenticate: they change nothing a cached figure of a chain depends on.
-READ_ENDINGS = ("viewed", "listed", "downloaded", "exported", "compared", "verified", "code_sent", "code_failed")
-SESSION_PREFIXES = ("auth.", "2fa.", "token.", "access.")
+_READ_ENDINGS = ("viewed", "listed", "downloaded", "exported", "compared", "verified", "code_sent", "code_failed")
+_SESSION_PREFIXES = ("auth.", "2fa.", "token.", "access.")
 
 
 def changes_chain_data(action: str) -> bool:
     """True for an action that writes data of a chain (see ketenregie.common.chain_version)."""
-    return not (action.startswith(SESSION_PREFIXES) or action.endswith(READ_ENDINGS))
+    return not (action.startswith(_SESSION_PREFIXES) or action.endswith(_READ_ENDINGS))
+
+
+def chain_data_reads() -> Q:
+    """The entries whose action ``changes_chain_data`` says no to, as a filter of the audit log."""
+    reads = Q()
+    for prefix in _SESSION_PREFIXES:
+        reads |= Q(action__startswith=prefix)
+    for ending in _READ_ENDINGS:
+        reads |= Q(action__endswith=ending)
+    return reads
 
 
 def describe(action: str) -> str:

@@ -9,10 +9,9 @@ from datetime import UTC
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from ketenregie.audit.actions import ACTIONS, READ_ENDINGS, SESSION_PREFIXES, changes_chain_data
+from ketenregie.audit.actions import ACTIONS, chain_data_reads, changes_chain_data
 from ketenregie.audit.models import AuditEvent, AuditHead
 from ketenregie.common import request_context
 
@@ -123,9 +122,12 @@ def log(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     ctx = request_context.current.get()
-    if chain_id is None and case_id is not None and changes_chain_data(action):
+    is_write = changes_chain_data(action)
+    if chain_id is None and case_id is not None and is_write:
         # A write names its chain too: the caches that follow writes find it by the chain (cases_written).
-        chain_id = _chain_of(case_id)
+        from ketenregie.cases.models import Case
+
+        chain_id = Case.objects.with_scopes_disabled().filter(pk=case_id).values_list("chain_id", flat=True).first()
     fields = _actor_fields(actor)
     if username and not fields["actor_username"]:
         fields["actor_username"] = username[:150]
@@ -145,8 +147,10 @@ def log(
         **fields,
     )
     _append(event)
-    if changes_chain_data(action) and (chain_id is not None or case_id is not None):
-        _bump_chain_version(chain_id, case_id)
+    if is_write and chain_id is not None:
+        from ketenregie.common import chain_version
+
+        chain_version.bump(chain_id)
     return event
 
 
@@ -224,21 +228,6 @@ def _append_in_one_statement(event: AuditEvent, connection: Any) -> bool:
     return True
 
 
-def _chain_of(case_id: Any) -> Any:
-    from ketenregie.cases.models import Case
-
-    return Case.objects.with_scopes_disabled().filter(pk=case_id).values_list("chain_id", flat=True).first()
-
-
-def _bump_chain_version(chain_id: Any, case_id: Any) -> None:
-    from ketenregie.common import chain_version
-
-    if chain_id is None:
-        chain_id = _chain_of(case_id)
-    if chain_id is not None:
-        chain_version.bump(chain_id)
-
-
 def audit_position() -> int:
     """The number of the newest committed entry."""
     return AuditHead.objects.filter(id=1).values_list("last_id", flat=True).first() or 0
@@ -248,12 +237,7 @@ def cases_written(chain_id: Any, *, after: int, upto: int, at_most: int) -> list
     """The cases of ``chain_id`` written by the entries after ``after`` up to ``upto``; None when one of
     those writes names the chain but no case (the chain as a whole changed) or more than ``at_most``
     cases were written. Reads are left out."""
-    reads = Q()
-    for prefix in SESSION_PREFIXES:
-        reads |= Q(action__startswith=prefix)
-    for ending in READ_ENDINGS:
-        reads |= Q(action__endswith=ending)
-    writes = AuditEvent.objects.filter(chain_id=chain_id, id__gt=after, id__lte=upto).exclude(reads)
+    writes = AuditEvent.objects.filter(chain_id=chain_id, id__gt=after, id__lte=upto).exclude(chain_data_reads())
     found = list(writes.order_by().values_list("case_id", flat=True).distinct()[: at_most + 1])
     if None in found or len(found) > at_most:
         return None
