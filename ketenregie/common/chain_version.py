@@ -61,9 +61,13 @@ def cached_query(prefix: str, chain_ids: Iterable[Any], queryset: QuerySet, comp
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     tokens = [current(chain_id) for chain_id in sorted(set(chain_ids), key=str)]
-    key = ":".join([prefix, digest, *tokens])
+    return cached(":".join([prefix, digest, *tokens]), lambda: compute(queryset))
+
+
+def cached(key: str, compute: Callable[[], T]) -> T:
+    """The value under ``key``, or ``compute()`` stored there for at most ``MAX_AGE_SECONDS``."""
     found = cache.get(key)
     if found is None:
-        found = compute(queryset)
+        found = compute()
         cache.set(key, found, timeout=MAX_AGE_SECONDS)
     return found

@@ -609,13 +609,15 @@ def signals_for(
     return assemble(findings, infos, today)
 
 
-def _cache_key(chain: Any, today: date, *parts: str) -> str:
+def _key_parts(chain: Any, today: date) -> list[str]:
     # The chain's settings the rules read (cadence, out of view, age range) are in the key: the
     # administrators' screens change them without a write the chain's token follows.
     settings = ",".join(str(getattr(chain, f)) for f in CHAIN_FIELDS)
-    return chain_version.cache_key(
-        "signals", chain.pk, today.isoformat(), timezone.get_current_timezone_name(), settings, FINDINGS_FORMAT, *parts
-    )
+    return [today.isoformat(), timezone.get_current_timezone_name(), settings, str(FINDINGS_FORMAT)]
+
+
+def _cache_key(chain: Any, today: date, *parts: str) -> str:
+    return chain_version.cache_key("signals", chain.pk, *_key_parts(chain, today), *parts)
 
 
 def cached_chain_findings(chain: Any, *, today: date | None = None) -> list[Finding] | None:
@@ -624,14 +626,10 @@ def cached_chain_findings(chain: Any, *, today: date | None = None) -> list[Find
     return None if found is None else [Finding(*f) for f in found]
 
 
-def _cached(key: str, cases: QuerySet[Case], today: date) -> list[Finding]:
-    """The findings of ``cases`` from the cache under ``key``, computed and stored when it has none."""
-    found = cache.get(key)
-    if found is None:
-        computed, _infos = _compute(cases, today)
-        found = [tuple(f) for f in computed]  # plain tuples: the cache never unpickles a class of ours
-        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
-    return [Finding(*f) for f in found]
+def _computed(cases: QuerySet[Case], today: date) -> list[tuple]:
+    """The findings of ``cases`` as the cache keeps them: plain tuples, so it never unpickles a class of ours."""
+    computed, _infos = _compute(cases, today)
+    return [tuple(f) for f in computed]
 
 
 def chain_findings(chain: Any, *, today: date | None = None) -> list[Finding]:
@@ -643,12 +641,7 @@ def chain_findings(chain: Any, *, today: date | None = None) -> list[Finding]:
     computation leaves its result under a token that is already stale.
     """
     today = today or timezone.localdate()
-    key = _cache_key(chain, today)
-    found = cache.get(key)
-    if found is None:
-        found = _renewed(chain, today)
-        cache.set(key, found, timeout=chain_version.MAX_AGE_SECONDS)
-    return [Finding(*f) for f in found]
+    return [Finding(*f) for f in chain_version.cached(_cache_key(chain, today), lambda: _renewed(chain, today))]
 
 
 # Beyond this many cases written since the last computation the whole chain is computed again.
@@ -677,22 +670,18 @@ def _renewed(chain: Any, today: date) -> list[tuple]:
         written = cases_written(chain.pk, after=position, upto=upto, at_most=RENEW_AT_MOST)
         if written is not None and now - whole_at < chain_version.MAX_AGE_SECONDS:
             if written:
-                renewed, _infos = _compute(cases.filter(pk__in=written), today)
                 written_keys = {str(pk) for pk in written}
-                kept = [f for f in kept if f[1] not in written_keys] + [tuple(f) for f in renewed]
+                kept = [f for f in kept if f[1] not in written_keys] + _computed(cases.filter(pk__in=written), today)
             cache.set(snapshot_key, (upto, whole_at, kept), timeout=chain_version.MAX_AGE_SECONDS)
             return kept
-    computed, _infos = _compute(cases, today)
-    found = [tuple(f) for f in computed]  # plain tuples: the cache never unpickles a class of ours
+    found = _computed(cases, today)
     cache.set(snapshot_key, (upto, now, found), timeout=chain_version.MAX_AGE_SECONDS)
     return found
 
 
 def _snapshot_key(chain: Any, today: date) -> str:
     """The chain's last findings with the audit position they were computed at: not under the token."""
-    settings = ",".join(str(getattr(chain, f)) for f in CHAIN_FIELDS)
-    parts = [today.isoformat(), timezone.get_current_timezone_name(), settings, str(FINDINGS_FORMAT)]
-    return ":".join(["signals-snapshot", str(chain.pk), *parts])
+    return ":".join(["signals-snapshot", str(chain.pk), *_key_parts(chain, today)])
 
 
 def own_findings(chain: Any, cases: QuerySet[Case], user_id: Any, *, today: date | None = None) -> list[Finding]:
@@ -700,4 +689,5 @@ def own_findings(chain: Any, cases: QuerySet[Case], user_id: Any, *, today: date
     shows them), cached like a chain's: a case director's start page does not compute them again until
     something in the chain is written. Cheaper than the whole chain when its cache is cold."""
     today = today or timezone.localdate()
-    return _cached(_cache_key(chain, today, "director", str(user_id)), cases, today)
+    found = chain_version.cached(_cache_key(chain, today, "director", str(user_id)), lambda: _computed(cases, today))
+    return [Finding(*f) for f in found]
