@@ -31,6 +31,11 @@ def memberships_of(user: Any) -> list:
     return cached
 
 
+def person_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """Someone's name as ``User.get_full_name() or username`` gives it, from values read in a query."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
+
+
 def chain_ids_of(user: Any) -> list:
     return sorted({m.chain_id for m in memberships_of(user)}, key=str)
 

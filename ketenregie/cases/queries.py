@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.models import User
+from ketenregie.accounts.queries import person_name
 from ketenregie.cases.domain import search_key
 from ketenregie.cases.eligibility import age_on
 from ketenregie.cases.enums import OPEN_STATUSES, CaseStatus, Framework
@@ -173,8 +174,7 @@ def list_rows(values: Iterable[tuple], today: date) -> list[CaseRow]:
         pk, reference, status, flagged, registered, framework, first, last, born = value[:9]
         login, director_first, director_last = value[9:12]
         chain = value[12] if len(value) > len(LIST_VALUES) else ""
-        # As User.get_full_name() or the username; no case director yet: empty.
-        director_name = (f"{director_first} {director_last}".strip() or login) if login else ""
+        director_name = person_name(director_first, director_last, login) if login else ""  # empty: none yet
         rows.append(
             CaseRow(
                 pk,
@@ -221,8 +221,7 @@ def case_director_choices(chain_ids: list) -> list[tuple[str, str]]:
         .order_by("first_name", "last_name", "username")
         .values_list("pk", "first_name", "last_name", "username")  # a filter's options: names only
     )
-    # As User.get_full_name() or the username.
-    return [(str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in people]
+    return [(str(pk), person_name(first, last, username)) for pk, first, last, username in people]
 
 
 # --- Registration -------------------------------------------------------------------------------

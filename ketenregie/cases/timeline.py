@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ketenregie.accounts.models import User
+from ketenregie.accounts.queries import person_name
 from ketenregie.audit.models import AuditEvent
 from ketenregie.cases.enums import CaseStatus, OTDecision
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
@@ -103,7 +104,7 @@ class _Row(NamedTuple):
     def actor(self) -> str:
         if self.actor_id is None:
             return _("The system")
-        return f"{self.first_name or ''} {self.last_name or ''}".strip() or self.username or ""
+        return person_name(self.first_name, self.last_name, self.username)
 
     @property
     def text(self) -> str:

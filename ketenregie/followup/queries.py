@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ketenregie.accounts.enums import Role
-from ketenregie.accounts.queries import memberships_of, roles_in
+from ketenregie.accounts.queries import memberships_of, person_name, roles_in
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case
 from ketenregie.cases.queries import NAME_COLUMNS
@@ -340,7 +340,7 @@ def _developments(chain: Any, case_ids: list, since: date, today_session: Any) -
         elif what == "positive":
             positives.setdefault(case_id, []).append((moment, PositiveLine(moment, text)))
         else:
-            advice.setdefault(case_id, []).append((moment, AdviceLine(text, f"{first} {last}".strip() or username)))
+            advice.setdefault(case_id, []).append((moment, AdviceLine(text, person_name(first, last, username))))
     # Newest events and contacts first; advice in the order it was given.
     for lines in event_list.values():
         lines[:] = [line for *_key, line in sorted(lines, key=lambda x: x[:2], reverse=True)]

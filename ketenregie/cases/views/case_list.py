@@ -67,12 +67,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if statuses:
         cases = cases.filter(status__in=statuses)
     cases = queries.sort_cases(cases, filters.get("sort", queries.DEFAULT_SORT))
-    cases = queries.list_values(cases, with_chain=len(chains) > 1)
+    several_chains = len(chains) > 1
+    cases = queries.list_values(cases, with_chain=several_chains)
     # The counts per status already hold the total: no second COUNT(*) for the paginator.
     listed = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
     page = CountedPaginator(cases, PER_PAGE, count=listed).get_page(request.GET.get("page"))
     rows = queries.list_rows(page.object_list, today)
-    several_chains = len(chains) > 1
     log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details={"count": len(rows)})
 
     chips = [
