@@ -34,11 +34,14 @@ class NetworkShare:
         codes = member.life_domains or []
         return [c for c in codes if self.allowed_domains is None or c in self.allowed_domains]
 
+    def _shows_contact(self, member: NetworkMember) -> bool:
+        return self.contact_details or member.kind != MemberKind.INFORMAL
+
     def phone_of(self, member: NetworkMember) -> str:
-        return member.phone if self.contact_details or member.kind != MemberKind.INFORMAL else ""
+        return member.phone if self._shows_contact(member) else ""
 
     def email_of(self, member: NetworkMember) -> str:
-        return member.email if self.contact_details or member.kind != MemberKind.INFORMAL else ""
+        return member.email if self._shows_contact(member) else ""
 
     def notes_of(self, member: NetworkMember) -> str:
         return member.notes if self.notes else ""
@@ -62,7 +65,7 @@ def network_share(user: Any, case: Case, today: date) -> NetworkShare:
     shared content: ``policy.can_view_shared_content``)."""
     fields = policy.visible_fields(user, case)
     allowed = policy.allowed_life_domains(user, case)
-    full = policy.OFFENCE_GROUPS in fields  # the full dossier, not a partner's share
+    full = fields == policy.FULL_FIELDS  # the full dossier, not a partner's share
     members = list(with_open_actions(NetworkMember.objects.filter(case=case)))
     if not full:
         members = [m for m in members if not is_ended(m, today)]
