@@ -366,6 +366,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketenregie@localhost"
 # --- Ketenregie ----------------------------------------------------------------------------------
 # Keys for field-level encryption of sensitive free text (newest first; older ones decrypt only).
 KETENREGIE_FIELD_KEYS = env_list("KETENREGIE_FIELD_KEYS", [])
+# A page's main part is kept in the cache until the data it shows is written (common/fragments.py).
+# Off in tests, whose writes commit in no transaction's end (they roll back): tests that are about
+# it switch it on (tests/common/test_fragments.py, the browser journeys).
+KETENREGIE_FRAGMENT_CACHE = env_bool("KETENREGIE_FRAGMENT_CACHE", not TESTING)
 # How many days after a case is closed its partners can still read their share of it.
 KETENREGIE_PARTNER_GRACE_DAYS = env_int("KETENREGIE_PARTNER_GRACE_DAYS", 30)
 

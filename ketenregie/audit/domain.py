@@ -150,7 +150,7 @@ def log(
     if is_write and chain_id is not None:
         from ketenregie.common import chain_version
 
-        chain_version.bump(chain_id)
+        chain_version.bump(chain_id, case_id)
     return event
 
 

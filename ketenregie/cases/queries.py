@@ -254,6 +254,18 @@ def for_read_page(user: User, *related: str) -> QuerySet[Case]:
     return cases.select_related(*related) if related else cases  # select_related() alone would follow every key
 
 
+def for_page_head(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may see, with only what the policy and a page's title need: for a page
+    whose main part usually comes from the cache (``common.fragments``), which loads the rest."""
+    from ketenregie.consent import policy
+
+    return (
+        policy.visible_cases(user)
+        .select_related("youth")
+        .only("chain", "youth", "case_director", "reference", "status", "youth__first_name", "youth__last_name")
+    )
+
+
 def with_item_counts(meetings: QuerySet[OTMeeting]) -> QuerySet[OTMeeting]:
     """OT meetings with ``item_count`` and ``open_count`` (the items without a decision).
 

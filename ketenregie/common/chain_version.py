@@ -39,9 +39,45 @@ def current(chain_id: Any) -> str:
     return token
 
 
-def bump(chain_id: Any) -> None:
-    """Give the chain a new token once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: cache.set(_key(chain_id), uuid.uuid4().hex, timeout=None))
+def _case_key(case_id: Any) -> str:
+    return f"case-version:{case_id}"
+
+
+def _chain_wide_key(chain_id: Any) -> str:
+    return f"chain-wide-version:{chain_id}"
+
+
+def bump(chain_id: Any, case_id: Any = None) -> None:
+    """New tokens once the current transaction commits (at once outside one): the chain's, and the
+    written case's, or, for a write on the chain as a whole (a meeting, a setting), the chain-wide one."""
+    keys = [_key(chain_id), _case_key(case_id) if case_id is not None else _chain_wide_key(chain_id)]
+    transaction.on_commit(lambda: cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None))
+
+
+def _tokens(keys: list[str]) -> list[str]:
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            token = uuid.uuid4().hex
+            if not cache.add(key, token, timeout=None):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tokens
+
+
+def chain_tokens(chain_ids: Iterable[Any]) -> list[str]:
+    """The tokens of ``chain_ids``, in one round trip: what a list over those chains depends on."""
+    return _tokens([_key(chain_id) for chain_id in sorted(set(chain_ids), key=str)])
+
+
+def case_tokens(case_id: Any, chain_id: Any) -> list[str]:
+    """What a page of one case depends on: writes on the case, and writes on its chain as a whole.
+
+    Writes on the chain's other cases leave them alike: a case's page shows its own data.
+    """
+    return _tokens([_case_key(case_id), _chain_wide_key(chain_id)])
 
 
 def cache_key(prefix: str, chain_id: Any, *parts: Any) -> str:

@@ -365,8 +365,10 @@ def visible_cases(user: Any) -> QuerySet[Case]:
 def get_visible_case(user: Any, case_id: Any, queryset: QuerySet[Case] | None = None) -> Case:
     """The case, or Http404 whether it does not exist or lies outside the user's scope."""
     qs = queryset if queryset is not None else visible_cases(user)
+    if qs.query.deferred_loading[1]:  # unless the queryset names what it loads (only())
+        qs = qs.select_related("youth", "chain", "case_director", "referrer_organisation")
     try:
-        return qs.select_related("youth", "chain", "case_director", "referrer_organisation").get(pk=case_id)
+        return qs.get(pk=case_id)
     except (Case.DoesNotExist, ValidationError, ValueError, TypeError):  # malformed ids look missing too
         raise Http404 from None
 

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from ketenregie.audit.domain import log
 from ketenregie.cases.models import Case
 from ketenregie.cases.pdf import pdf_response, render_pdf
-from ketenregie.cases.queries import for_read_page
+from ketenregie.cases.queries import for_page_head, for_read_page
 from ketenregie.cases.views.base import get_case
+from ketenregie.common import chain_version, fragments
 from ketenregie.common.access import CASE, access_rule
 from ketenregie.common.errors import DomainError, StaleVersion
 from ketenregie.consent import policy
@@ -245,12 +246,27 @@ def _with_next_meeting(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 @access_rule(CASE)
 def plan_page(request: HttpRequest, case_id) -> HttpResponse:
-    cases = _with_next_meeting(for_read_page(request.user, "plan__updated_by"))
-    case = get_case(request, case_id, shared=True, queryset=cases)
-    chain = case.chain
-    plan = _plan_of(case)
+    # The policy decides on the case's keys; the plan is read when the main part is rendered.
+    case = get_case(request, case_id, shared=True, queryset=for_page_head(request.user))
     # A partner reads the life domains the youth consented to share with their organisation only.
     allowed = policy.allowed_life_domains(request.user, case)
+    can_edit, can_work = _can_edit(request, case), policy.can_work_on_case(request.user, case)
+    content = fragments.render(
+        request,
+        "plans/plan.html#content",
+        lambda: _plan_content(request, case.pk, allowed) | {"can_edit": can_edit, "can_work": can_work},
+        versions=chain_version.case_tokens(case.pk, case.chain_id),
+        varies_on=(None if allowed is None else sorted(allowed), can_edit, can_work),
+    )
+    return render(request, "plans/plan.html", {"case": case, "content": content.html})
+
+
+def _plan_content(request: HttpRequest, case_id, allowed: set[str] | None) -> dict:
+    """What the plan page's main part shows: the life domains ``allowed`` (None: all of them)."""
+    cases = _with_next_meeting(for_read_page(request.user, "plan__updated_by"))
+    case = policy.get_visible_case(request.user, case_id, cases)
+    chain = case.chain
+    plan = _plan_of(case)
     partner = allowed is not None
     labels, needs = _domain_labels(chain), _need_labels(chain)
     order = {d["code"]: i for i, d in enumerate(chain.life_domains)}
@@ -278,25 +294,19 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
     next_meeting = (
         None if partner or case.next_meeting_id is None else NextMeeting(case.next_meeting_id, case.next_meeting_at)
     )
-    return render(
-        request,
-        "plans/plan.html",
-        {
-            "case": case,
-            "plan": plan,
-            "domains": domains,
-            "addable": [(d["code"], d["label"]) for d in chain.life_domains if d["code"] not in present],
-            "can_edit": _can_edit(request, case),
-            "can_work": policy.can_work_on_case(request.user, case),
-            "open_count": open_count,
-            "overdue_count": overdue_count,
-            "next_meeting": next_meeting,
-            # The progress chart scores every life domain and links to the meetings: not for partners.
-            "progress": None if partner else case_progress(case),
-            "partner": partner,
-            "today": today,
-        },
-    )
+    return {
+        "case": case,
+        "plan": plan,
+        "domains": domains,
+        "addable": [(d["code"], d["label"]) for d in chain.life_domains if d["code"] not in present],
+        "open_count": open_count,
+        "overdue_count": overdue_count,
+        "next_meeting": next_meeting,
+        # The progress chart scores every life domain and links to the meetings: not for partners.
+        "progress": None if partner else case_progress(case),
+        "partner": partner,
+        "today": today,
+    }
 
 
 @access_rule(CASE)

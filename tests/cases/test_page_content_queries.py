@@ -2,7 +2,8 @@
 whether the case has one or five of everything its page shows: contacts, major events, consents,
 intervision advice, OT agenda items, history entries.
 
-The case (with its active restriction), its OT agenda items (listed and told in the history), its
+The case's keys for the policy, the case (with its active restriction) when the page's main part is
+rendered (``common.fragments``; off in tests), its OT agenda items (listed and told in the history), its
 offences, its guardians, and for the history one query over transitions, consents, contacts,
 major events and advice (``cases.timeline._history_rows``) and one for the audit entries, whose
 actors are found among the people the other records brought along. The case director pays one
@@ -20,7 +21,7 @@ from tests.plans.fixtures import *  # noqa: F403 - the active case and its netwo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.page_queries")]
 
-CASE_PAGE = 6
+CASE_PAGE = 7
 # The case with its restriction, the history's own records and its audit entries, the OT items told in it.
 HISTORY_PAGE = 4
 

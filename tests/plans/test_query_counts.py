@@ -1,7 +1,8 @@
 """The plan page's own queries (beyond what every page and one audit append cost) stay the same
 with one or five goals, actions and plan versions.
 
-The case comes with its plan (and who saved it last), its active restriction and its next network
+The policy decides on the case's keys; when the page's main part is rendered (``common.fragments``;
+off in tests) the case comes with its plan (and who saved it last), its active restriction and its next network
 meeting in one query; then the life domains, their goals and their actions (one query each) and
 the progress scores. The case director pays one more: the policy's list of their emergency
 accesses (``visible_cases``).
@@ -22,7 +23,7 @@ from tests.plans.fixtures import one_domain
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.page_queries")]
 
-PLAN_PAGE = 5
+PLAN_PAGE = 6
 
 
 def test_the_plan_page_content_costs_the_same_queries_with_1_and_5_goals_actions_and_versions(

@@ -14,9 +14,10 @@ from ketenregie.cases import workflow
 from ketenregie.cases.eligibility import Criterion, age_on
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.models import Case, CaseTransition, OTAgendaItem
-from ketenregie.cases.queries import for_read_page
+from ketenregie.cases.queries import for_page_head, for_read_page
 from ketenregie.cases.timeline import build_timeline, latest_history
 from ketenregie.cases.views.base import get_case
+from ketenregie.common import chain_version, fragments
 from ketenregie.common.access import CASE, access_rule
 from ketenregie.consent import policy
 
@@ -135,19 +136,49 @@ def criteria_of(stored: list) -> list[Criterion]:
 
 @access_rule(CASE)
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case(request, case_id, queryset=for_read_page(request.user))
+    # The policy decides on the case's keys; the rest of it is read when the main part is rendered.
+    case = get_case(request, case_id, queryset=for_page_head(request.user))
     user = request.user
     if policy.partner_view(user, case):
         # A partner's read-only share: only the sections their consent covers.
         from ketenregie.cases.views.partner import partner_case_detail
 
-        return partner_case_detail(request, case)
+        return partner_case_detail(request, _whole(user, case))
     full = policy.can_view_case_content(user, case)
     can_work = policy.can_work_on_case(user, case)
     coordinator = policy.is_coordinator(user, case.chain_id)
+    # Read through an emergency access (break the glass): until when; or the way to ask for one.
+    emergency_until = (
+        policy.active_break_glass(user)
+        .filter(case_id=case.pk)
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+        if full and not can_work
+        else None
+    )
+    may_break_glass = not full and policy.may_break_the_glass(user, case)
+    content = fragments.render(
+        request,
+        "cases/case_detail.html#content",
+        lambda: (
+            _content(_whole(user, case), user, full=full, can_work=can_work, coordinator=coordinator)
+            | {"emergency_until": emergency_until, "may_break_glass": may_break_glass}
+        ),
+        versions=chain_version.case_tokens(case.pk, case.chain_id),
+        varies_on=(full, can_work, coordinator, emergency_until, may_break_glass),
+    )
+    return render(request, "cases/case_detail.html", {"case": case, "youth": case.youth, "content": content.html})
+
+
+def _whole(user, case: Case) -> Case:
+    return policy.get_visible_case(user, case.pk, for_read_page(user))
+
+
+def _content(case: Case, user, *, full: bool, can_work: bool, coordinator: bool) -> dict:
+    """What the case page's main part shows the user, as the policy allowed it."""
     open_case = not case.is_closed
     in_trajectory = case.status in (S.INCLUDED, S.ACTIVE)
-
     options = []
     if open_case:
         options = in_step_order(
@@ -172,17 +203,6 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "options": options,
         "ot_items": ot_items,
         "coordinator": coordinator,
-        # Read through an emergency access (break the glass): until when; or the way to ask for one.
-        "emergency_until": (
-            policy.active_break_glass(user)
-            .filter(case_id=case.pk)
-            .order_by("-expires_at")
-            .values_list("expires_at", flat=True)
-            .first()
-            if full and not can_work
-            else None
-        ),
-        "may_break_glass": not full and policy.may_break_the_glass(user, case),
         "actions": {
             "intake": can_work and open_case,
             "consents": can_work,
@@ -206,7 +226,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
                 for code, text in (case.closure_summary or {}).items()
             ],
         )
-    return render(request, "cases/case_detail.html", context)
+    return context
 
 
 @access_rule(CASE)
