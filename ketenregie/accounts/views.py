@@ -16,8 +16,9 @@ from ketenregie.accounts import domain
 from ketenregie.accounts.enums import Role
 from ketenregie.accounts.forms import LoginForm, SecondFactorForm, TokenForm, TOTPCodeForm
 from ketenregie.accounts.models import PersonalAccessToken
-from ketenregie.accounts.queries import memberships_of
+from ketenregie.accounts.queries import chain_ids_of, memberships_of
 from ketenregie.audit.domain import log
+from ketenregie.common import chain_version, fragments
 from ketenregie.common.access import AUTHENTICATED, PUBLIC, access_rule
 
 
@@ -221,4 +222,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """The start page: one section per role the user holds, each saying what comes next."""
     from ketenregie.accounts.start import start_sections
 
-    return render(request, "accounts/home.html", {"sections": start_sections(request.user)})
+    user = request.user
+    sections = fragments.render(
+        request,
+        "accounts/_home_sections.html",
+        lambda: {"sections": start_sections(user)},
+        versions=chain_version.chain_tokens(chain_ids_of(user)),
+    )
+    return render(
+        request, "accounts/home.html", {"sections_html": sections.html, "has_roles": bool(memberships_of(user))}
+    )

@@ -49,6 +49,7 @@ from ketenregie.cases.models import (
     Youth,
 )
 from ketenregie.chains.models import Chain
+from ketenregie.common import chain_version
 from ketenregie.common.errors import DomainError, GuardFailed, NotAllowed, StaleVersion, ValidationFailed
 
 REGISTERING_ROLES = {Role.OPERATIONAL_COORDINATOR, Role.CASE_DIRECTOR, Role.OT_MEMBER, Role.PARTNER}
@@ -505,6 +506,9 @@ def register_case(
                         "updated_at",
                     ]
                 )
+                # The youth's earlier trajectories show where they live too: their pages render afresh.
+                for earlier in Case.objects.with_scope(chain=chain.pk).filter(youth=youth).values_list("pk", flat=True):
+                    chain_version.bump(chain.pk, earlier)
             case = Case.objects.create(
                 chain=chain,
                 youth=youth,

@@ -253,7 +253,7 @@ def plan_page(request: HttpRequest, case_id) -> HttpResponse:
     can_edit, can_work = _can_edit(request, case), policy.can_work_on_case(request.user, case)
     content = fragments.render(
         request,
-        "plans/plan.html#content",
+        "plans/_plan_main.html",
         lambda: _plan_content(request, case.pk, allowed) | {"can_edit": can_edit, "can_work": can_work},
         versions=chain_version.case_tokens(case.pk, case.chain_id),
         varies_on=(None if allowed is None else sorted(allowed), can_edit, can_work),

@@ -160,7 +160,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     may_break_glass = not full and policy.may_break_the_glass(user, case)
     content = fragments.render(
         request,
-        "cases/case_detail.html#content",
+        "cases/_case_detail_main.html",
         lambda: (
             _content(_whole(user, case), user, full=full, can_work=can_work, coordinator=coordinator)
             | {"emergency_until": emergency_until, "may_break_glass": may_break_glass}
