@@ -24,8 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,13 +61,15 @@ def render(
     versions: Sequence[str],
     varies_on: Sequence[Any] = (),
     facts: Callable[[dict], dict] | None = None,
+    keep: bool = True,
 ) -> Fragment:
     """``template_name`` rendered with ``context()``, or the text kept from an earlier request.
 
     ``context`` is only called when nothing is kept: it does the reading the cache saves.
     ``facts(context)`` picks what the view needs from a fresh context, and is kept with the text.
+    ``keep=False`` renders without the cache (a page of search results).
     """
-    if not settings.KETENREGIE_FRAGMENT_CACHE:
+    if not (keep and settings.KETENREGIE_FRAGMENT_CACHE):
         values = context()
         return Fragment(render_to_string(template_name, values, request), facts(values) if facts else {})
     key = _key(request, template_name, versions, varies_on)
@@ -81,6 +85,18 @@ def render(
     return Fragment(mark_safe(html.replace(stand_in, get_token(request))), found)  # noqa: S308
 
 
+# What a key may be made of: values whose repr() is the same in every process and request.
+_PLAIN = (str, int, float, bool, type(None), date, uuid.UUID)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    if not isinstance(value, _PLAIN):
+        raise TypeError(f"a fragment cannot vary on a {type(value).__name__}: its repr() differs per object")
+    return value
+
+
 def _key(request: HttpRequest, template_name: str, versions: Sequence[str], varies_on: Sequence[Any]) -> str:
     user = request.user
     roles = sorted(
@@ -93,7 +109,7 @@ def _key(request: HttpRequest, template_name: str, versions: Sequence[str], vari
         str(user.pk),
         user.is_staff,
         tuple(roles),
-        tuple(varies_on),
+        _plain(varies_on),
         get_language(),
         timezone.localdate().isoformat(),
     )

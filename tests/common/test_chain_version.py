@@ -77,3 +77,25 @@ def test_a_coordinators_case_counts_follow_a_registration(
     with django_capture_on_commit_callbacks(execute=True):
         make_active_case()
     assert client.get(reverse("cases:case_list")).context["total"] == 2
+
+
+def test_a_case_token_follows_writes_on_that_case_and_the_chain_wide_one_writes_on_the_chain(
+    case, make_active_case, coordinator, django_capture_on_commit_callbacks
+):
+    other = make_active_case()
+    before = chain_version.case_tokens(case.pk, case.chain_id)
+    assert chain_version.case_tokens(case.pk, case.chain_id) == before, "stable while nothing is written"
+    with django_capture_on_commit_callbacks(execute=True):
+        log("followup.cadence", actor=coordinator, obj=other, case_id=other.pk)
+    assert chain_version.case_tokens(case.pk, case.chain_id) == before, "another case's write"
+    with django_capture_on_commit_callbacks(execute=True):
+        log("followup.cadence", actor=coordinator, obj=case, case_id=case.pk)
+    case_token, chain_wide = chain_version.case_tokens(case.pk, case.chain_id)
+    assert case_token != before[0] and chain_wide == before[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        log("ot.meeting_created", actor=coordinator, chain_id=case.chain_id)
+    assert chain_version.case_tokens(case.pk, case.chain_id) == [
+        case_token,
+        chain_version.case_tokens(case.pk, case.chain_id)[1],
+    ]
+    assert chain_version.case_tokens(case.pk, case.chain_id)[1] != chain_wide

@@ -19,6 +19,7 @@ from ketenregie.audit.domain import log
 from ketenregie.cases import domain, queries, search
 from ketenregie.cases.enums import CaseStatus
 from ketenregie.cases.forms import CaseFilterForm
+from ketenregie.common import chain_version, fragments
 from ketenregie.common.access import CHAIN_MEMBER, access_rule
 from ketenregie.common.pagination import CountedPaginator
 from ketenregie.consent import policy
@@ -36,12 +37,37 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     chains = chains_of(user)
     coordinator_chains = policy.coordinator_chain_ids(user)
-    # Only coordinators see other people's cases, so only they filter by case director.
-    directors = queries.case_director_choices(coordinator_chains) if coordinator_chains else None
     if request.method == "POST":
         # POST/redirect/GET: the text stays in the session, the URL gets its token and the other filters.
-        filters = CaseFilterForm(request.POST, chains=chains, directors=directors).filters()
+        filters = CaseFilterForm(request.POST, chains=chains, directors=_directors(coordinator_chains)).filters()
         return HttpResponseRedirect(_list_url(search.list_query(request.session, filters)), status=303)
+    # Nothing of a search is kept: its text, and so its results, stay out of the cache.
+    searching = search.PARAM in request.GET
+    htmx = bool(getattr(request, "htmx", False))
+    main = fragments.render(
+        request,
+        "cases/_case_list_main.html#results" if htmx else "cases/_case_list_main.html",
+        lambda: _main(request, chains, coordinator_chains, today),
+        versions=chain_version.chain_tokens(chain_ids_of(user)),
+        varies_on=(request.GET.urlencode(), htmx),
+        facts=lambda context: {"count": len(context["cases"])},
+        keep=not searching,
+    )
+    log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details=main.facts)
+    if htmx:
+        return HttpResponse(main.html)
+    return render(request, "cases/case_list.html", {"content": main.html})
+
+
+def _directors(coordinator_chains) -> list[tuple[str, str]] | None:
+    # Only coordinators see other people's cases, so only they filter by case director.
+    return queries.case_director_choices(coordinator_chains) if coordinator_chains else None
+
+
+def _main(request: HttpRequest, chains: list, coordinator_chains, today) -> dict:
+    """The filters, the counts per status and the page of cases the list shows."""
+    user = request.user
+    directors = _directors(coordinator_chains)
     text, search_expired = search.recall(request.session, request.GET.get(search.PARAM, ""))
     data = request.GET.copy()
     data[search.TEXT_PARAM] = text
@@ -73,14 +99,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     listed = sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
     page = CountedPaginator(cases, PER_PAGE, count=listed).get_page(request.GET.get("page"))
     rows = queries.list_rows(page.object_list, today)
-    log("case.listed", actor=user, chain_id=chains[0].pk if len(chains) == 1 else None, details={"count": len(rows)})
-
     chips = [
         {"value": s.value, "label": s.label, "count": counts.get(s.value, 0), "current": statuses == [s.value]}
         for s in (CaseStatus(v) for v in queries.STATUS_ORDER)
         if counts.get(s.value) or s.value in statuses
     ]
-    context = {
+    return {
         # Shown from the valid values only: an ignored value does not come back as an error.
         "form": CaseFilterForm(initial=filters, chains=chains, directors=directors),
         "page": page,
@@ -95,8 +119,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "is_coordinator": bool(coordinator_chains),
         "may_register": any(m.role in domain.REGISTERING_ROLES for m in memberships_of(user)),
     }
-    template = "cases/case_list.html#results" if getattr(request, "htmx", False) else "cases/case_list.html"
-    return render(request, template, context)
 
 
 _ROW = (
