@@ -47,6 +47,17 @@ def _english_by_default(request, settings):
         yield
 
 
+@pytest.fixture
+def fragments_kept(settings):
+    """Pages keep their main part in the cache, as in a deployment (off in tests: common/fragments.py)."""
+    from django.core.cache import cache
+
+    settings.KETENREGIE_FRAGMENT_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # --- The cast ---------------------------------------------------------------------------------
 
 

@@ -5,12 +5,8 @@ gives the written case and chain new version tokens, and every page read after a
 """
 
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def fragments_kept(settings):
-    settings.KETENREGIE_FRAGMENT_CACHE = True
-    cache.clear()
+def _pages_kept(fragments_kept):
     yield
-    cache.clear()

@@ -25,15 +25,7 @@ from ketenregie.cases import domain as cases_domain
 from ketenregie.common import fragments
 from tests.plans.fixtures import *  # noqa: F403 - the active case and its cast, made by the domain
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def kept(settings):
-    settings.KETENREGIE_FRAGMENT_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_kept")]
 
 
 def get(client: Client, url: str) -> tuple[str, int]:
