@@ -8,6 +8,7 @@ an insecure setting and says which one and how to fix it.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -380,6 +381,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 # export are an HMAC under this key (empty: derived from SECRET_KEY, so rotating that changes them).
 KETENREGIE_REPORT_MIN_CELL = env_int("KETENREGIE_REPORT_MIN_CELL", 5, minimum=1)
 KETENREGIE_PSEUDONYM_KEY = os.environ.get("KETENREGIE_PSEUDONYM_KEY", "")
+# How PostgreSQL plans the report's queries (reports/figures.py planned_for_reports): the price of a
+# random read (1.1 for solid-state storage; 4 for spinning disks) and the memory each sort may use.
+KETENREGIE_REPORT_RANDOM_PAGE_COST = float(os.environ.get("KETENREGIE_REPORT_RANDOM_PAGE_COST", "1.1"))
+KETENREGIE_REPORT_WORK_MEM = os.environ.get("KETENREGIE_REPORT_WORK_MEM", "32MB")
+if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", KETENREGIE_REPORT_WORK_MEM):
+    raise ImproperlyConfigured("KETENREGIE_REPORT_WORK_MEM: a whole number and kB, MB or GB, e.g. 32MB")
 
 LOGGING = {
     "version": 1,

@@ -53,7 +53,7 @@ from ketenregie.network.enums import MemberKind
 from ketenregie.network.models import NetworkMember, OffenceGroupMember
 from ketenregie.plans.enums import ActionStatus
 from ketenregie.plans.models import Action, Goal, PlanDomain
-from ketenregie.reports.figures import _age_at, without_jit
+from ketenregie.reports.figures import _age_at, planned_for_reports
 from ketenregie.reports.periods import Period
 from ketenregie.reports.tables import Shown
 
@@ -553,6 +553,6 @@ def record_header() -> list[str]:
 
 def record_rows(chain: Chain, period: Period) -> Iterator[list[Any]]:
     """One row per trajectory, read with one query through a cursor (never all rows at once)."""
-    with reading_from_replica(), without_jit():
+    with reading_from_replica(), planned_for_reports():
         for r in _record_queryset(chain, period).iterator(chunk_size=CHUNK):
             yield _row(chain, r)

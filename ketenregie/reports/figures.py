@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import (
@@ -1724,7 +1725,7 @@ def compute_fresh(
     wanted = list(names) if names is not None else list(NAMES)
     with_headline = names is None if headline is None else headline
     ctx = Ctx(chains=chains, period=period)
-    with reading_from_replica(), without_jit():
+    with reading_from_replica(), planned_for_reports():
         per_chain: dict[Any, dict[str, Table]] = {c.pk: {} for c in chains}
         needed = [*wanted, "consults", "referrers", "closures"] if with_headline else wanted
         for name in dict.fromkeys(needed):
@@ -1742,25 +1743,40 @@ def compute_fresh(
     }
 
 
-@contextmanager
-def without_jit() -> Iterator[None]:
-    """Run the report's queries (the figures, the pseudonymised trajectories) without PostgreSQL's JIT.
+# How the report's queries are planned on PostgreSQL (see ``planned_for_reports``).
+_REPORT_PLANNING = ("jit", "random_page_cost", "work_mem")
 
-    Each of these queries costs enough for PostgreSQL to compile it, and compiling takes longer than
-    the query then runs: at 100,000 cases the JIT added seconds to a report, and doubled the time of
-    the trajectories export. The setting is the session's, on the connection the report reads from;
-    it is put back afterwards (a failed query or a download broken off leaves it off, which only
-    costs a later large query its compilation). Other databases have no such compiler.
+
+@contextmanager
+def planned_for_reports() -> Iterator[None]:
+    """Run the report's queries (the figures, the pseudonymised trajectories) planned for what they are.
+
+    Each reads a good part of a chain's data. Without the JIT: each query costs enough for PostgreSQL
+    to compile it, and compiling took longer than the query then ran (at 100,000 cases it added
+    seconds to a report and doubled the time of the trajectories export). With random reads priced
+    as on solid-state storage (``KETENREGIE_REPORT_RANDOM_PAGE_COST``, 1.1): the default of 4 prices
+    a disk's seeks, and made PostgreSQL scan the whole wide table of cases rather than read a chain's
+    rows by index. With memory for their sorts (``KETENREGIE_REPORT_WORK_MEM``) instead of files.
+    The settings are the session's, on the connection the report reads from, and are put back
+    afterwards (a download broken off may leave them, which only changes how a later query is
+    planned). Other databases have no such settings.
     """
     connection = connections[router.db_for_read(Case)]
     if connection.vendor != "postgresql":
         yield
         return
+    values = {
+        "jit": "off",
+        "random_page_cost": f"{float(settings.KETENREGIE_REPORT_RANDOM_PAGE_COST):g}",
+        "work_mem": f"'{settings.KETENREGIE_REPORT_WORK_MEM}'",  # checked by the settings: digits and a unit
+    }
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
+        for name in _REPORT_PLANNING:
+            cursor.execute(f"SET {name} = {values[name]}")
     yield
     with connection.cursor() as cursor:
-        cursor.execute("RESET jit")
+        for name in _REPORT_PLANNING:
+            cursor.execute(f"RESET {name}")
 
 
 def compute_one(
