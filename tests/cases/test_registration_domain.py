@@ -436,6 +436,21 @@ def test_a_closed_case_is_followed_by_a_new_trajectory_of_the_same_youth(
     }
 
 
+def test_a_new_trajectory_renews_the_pages_of_the_youths_earlier_cases(
+    make_case, registration_data, register, django_capture_on_commit_callbacks
+):
+    """The earlier case's pages show where the youth lives, which the new trajectory updates."""
+    from ketenregie.common import chain_version
+
+    closed = make_case(S.CLOSED, first_name="Zoë", last_name="Claes", birth_date=BORN)
+    before = chain_version.case_tokens(closed.pk, closed.chain_id)
+    data = registration_data(first_name="Zoë", last_name="Claes", birth_date=BORN)
+    data.youth.municipality = "Genk-Waterschei"
+    with django_capture_on_commit_callbacks(execute=True):
+        register(data, previous_case=closed)
+    assert chain_version.case_tokens(closed.pk, closed.chain_id)[0] != before[0]
+
+
 @pytest.mark.parametrize("status", [S.REGISTERED, S.ACTIVE])
 def test_only_a_closed_case_can_have_a_next_trajectory(make_case, registration_data, refused, status):
     previous = make_case(status)
