@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import uuid
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +46,8 @@ from django.utils.translation import get_language
 
 from ketenregie.accounts.queries import memberships_of
 from ketenregie.common import chain_version, fields
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ def render(
         stand_in = secrets.token_hex(16)
         html = render_to_string(template_name, {**values, "csrf_token": stand_in}, request)
         kept = (stand_in, facts(values) if facts else {}, html)
-        cache.set(key, _seal(kept), timeout=chain_version.MAX_AGE_SECONDS)
+        try:
+            cache.set(key, _seal(kept), timeout=chain_version.MAX_AGE_SECONDS)
+        except Exception:  # a full or unreachable cache costs the next request a rendering, not this page
+            logger.warning("a page part could not be kept in the cache", exc_info=True)
     stand_in, found, html = kept
     # The template engine escaped the text when it was rendered; a token is letters and digits.
     return Fragment(mark_safe(html.replace(stand_in, get_token(request))), found)  # noqa: S308
@@ -117,15 +124,17 @@ def _key(request: HttpRequest, template_name: str, versions: Sequence[str], vari
 
 
 def _seal(kept: tuple[str, dict, str]) -> bytes:
-    return fields.fernet().encrypt(json.dumps(kept, separators=(",", ":")).encode())
+    # Compressed first (a page's text shrinks to a fifth or less), then encrypted: what the cache
+    # holds of many readers' pages stays small. Only the server ever sees the sizes.
+    return fields.fernet().encrypt(zlib.compress(json.dumps(kept, separators=(",", ":")).encode(), 1))
 
 
 def _open(sealed: Any) -> tuple[str, dict, str] | None:
     if not isinstance(sealed, bytes):
         return None
     try:
-        stand_in, found, html = json.loads(fields.fernet().decrypt(sealed))
-    except (InvalidToken, ValueError, TypeError):
+        stand_in, found, html = json.loads(zlib.decompress(fields.fernet().decrypt(sealed)))
+    except (InvalidToken, zlib.error, ValueError, TypeError):
         return None  # sealed under a key that is gone (rotated away): render afresh
     return stand_in, found, html
 

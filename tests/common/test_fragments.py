@@ -175,3 +175,20 @@ def test_a_kept_part_lasts_no_longer_than_the_chain_caches(case, coordinator, cl
     monkeypatch.setattr(cache, "set", lambda key, value, timeout=None: calls.append((key, timeout)))
     get(client_for(coordinator), reverse("cases:case_detail", args=[case.pk]))
     assert [timeout for key, timeout in calls if "fragment:" in key] == [timedelta(minutes=5).total_seconds()]
+
+
+def test_a_cache_that_refuses_to_keep_a_part_costs_a_rendering_not_the_page(case, coordinator, client_for, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError("the cache is full")
+
+    url = reverse("cases:case_detail", args=[case.pk])
+    monkeypatch.setattr(cache, "set", full)
+    first, rendering = get(client_for(coordinator), url)
+    again, queries = get(client_for(coordinator), url)
+    assert again == first and queries == rendering and kept_values() == []
+
+
+def test_what_is_kept_is_compressed(case, coordinator, client_for):
+    page, _ = get(client_for(coordinator), reverse("cases:case_detail", args=[case.pk]))
+    (stored,) = kept_values()
+    assert len(pickle.loads(stored)) < len(page) / 2
