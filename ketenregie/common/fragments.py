@@ -111,7 +111,7 @@ def _key(request: HttpRequest, template_name: str, versions: Sequence[str], vari
         for m in memberships_of(user)
     )
     parts = (
-        _code_version(),
+        code_version(),
         tuple(versions),
         str(user.pk),
         user.is_staff,
@@ -140,11 +140,12 @@ def _open(sealed: Any) -> tuple[str, dict, str] | None:
 
 
 @lru_cache(maxsize=1)
-def _code_version() -> str:
-    """Changes when a template or module does: after a deploy no part the old code rendered is served."""
+def code_version() -> str:
+    """Changes when a template, module or translation does: after a deploy no part the old code
+    rendered is served. Of the files' contents, so app servers deployed apart share their parts."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.suffix in (".html", ".py", ".mo")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -18,7 +18,10 @@ def settle() -> None:
     """
     from django.urls import get_resolver
 
+    from ketenregie.common import fragments
+
     get_resolver().url_patterns  # noqa: B018 — evaluated for its imports: a worker's first request is not slow
+    fragments.code_version()  # read once, before the first page keeps a part
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)

@@ -192,3 +192,12 @@ def test_what_is_kept_is_compressed(case, coordinator, client_for):
     page, _ = get(client_for(coordinator), reverse("cases:case_detail", args=[case.pk]))
     (stored,) = kept_values()
     assert len(pickle.loads(stored)) < len(page) / 2
+
+
+def test_a_part_rendered_by_other_code_is_not_served(case, coordinator, client_for, monkeypatch):
+    url = reverse("cases:case_detail", args=[case.pk])
+    _, rendering = get(client_for(coordinator), url)
+    monkeypatch.setattr(fragments, "code_version", lambda: "after-a-deploy")
+    _, queries = get(client_for(coordinator), url)
+    assert queries == rendering
+    assert len(kept_values()) == 2
