@@ -31,12 +31,7 @@ def _key(chain_id: Any) -> str:
 
 def current(chain_id: Any) -> str:
     """The chain's token; a new one when the cache holds none (after a restart or an eviction)."""
-    token = cache.get(_key(chain_id))
-    if token is None:
-        token = uuid.uuid4().hex
-        if not cache.add(_key(chain_id), token, timeout=None):
-            token = cache.get(_key(chain_id)) or token
-    return token
+    return _tokens([_key(chain_id)])[0]
 
 
 def _case_key(case_id: Any) -> str:
@@ -55,6 +50,7 @@ def bump(chain_id: Any, case_id: Any = None) -> None:
 
 
 def _tokens(keys: list[str]) -> list[str]:
+    """The tokens under ``keys`` in one round trip; a new one where the cache holds none."""
     found = cache.get_many(keys)
     tokens = []
     for key in keys:
@@ -96,8 +92,7 @@ def cached_query(prefix: str, chain_ids: Iterable[Any], queryset: QuerySet, comp
     """
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    tokens = [current(chain_id) for chain_id in sorted(set(chain_ids), key=str)]
-    return cached(":".join([prefix, digest, *tokens]), lambda: compute(queryset))
+    return cached(":".join([prefix, digest, *chain_tokens(chain_ids)]), lambda: compute(queryset))
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:

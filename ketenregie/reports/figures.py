@@ -1743,10 +1743,6 @@ def compute_fresh(
     }
 
 
-# How the report's queries are planned on PostgreSQL (see ``planned_for_reports``).
-_REPORT_PLANNING = ("jit", "random_page_cost", "work_mem")
-
-
 @contextmanager
 def planned_for_reports() -> Iterator[None]:
     """Run the report's queries (the figures, the pseudonymised trajectories) planned for what they are.
@@ -1771,11 +1767,11 @@ def planned_for_reports() -> Iterator[None]:
         "work_mem": f"'{settings.KETENREGIE_REPORT_WORK_MEM}'",  # checked by the settings: digits and a unit
     }
     with connection.cursor() as cursor:
-        for name in _REPORT_PLANNING:
-            cursor.execute(f"SET {name} = {values[name]}")
+        for name, value in values.items():
+            cursor.execute(f"SET {name} = {value}")
     yield
     with connection.cursor() as cursor:
-        for name in _REPORT_PLANNING:
+        for name in values:
             cursor.execute(f"RESET {name}")
 
 
