@@ -383,7 +383,13 @@ KETENREGIE_REPORT_MIN_CELL = env_int("KETENREGIE_REPORT_MIN_CELL", 5, minimum=1)
 KETENREGIE_PSEUDONYM_KEY = os.environ.get("KETENREGIE_PSEUDONYM_KEY", "")
 # How PostgreSQL plans the report's queries (reports/figures.py planned_for_reports): the price of a
 # random read (1.1 for solid-state storage; 4 for spinning disks) and the memory each sort may use.
-KETENREGIE_REPORT_RANDOM_PAGE_COST = float(os.environ.get("KETENREGIE_REPORT_RANDOM_PAGE_COST", "1.1"))
+_page_cost = os.environ.get("KETENREGIE_REPORT_RANDOM_PAGE_COST", "1.1")
+try:
+    KETENREGIE_REPORT_RANDOM_PAGE_COST = float(_page_cost)
+except ValueError:
+    KETENREGIE_REPORT_RANDOM_PAGE_COST = float("nan")
+if not 0 < KETENREGIE_REPORT_RANDOM_PAGE_COST < 1000:  # also refuses nan
+    raise ImproperlyConfigured(f"KETENREGIE_REPORT_RANDOM_PAGE_COST={_page_cost!r} is not a positive number, e.g. 1.1.")
 KETENREGIE_REPORT_WORK_MEM = os.environ.get("KETENREGIE_REPORT_WORK_MEM", "32MB")
 if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", KETENREGIE_REPORT_WORK_MEM):
     raise ImproperlyConfigured("KETENREGIE_REPORT_WORK_MEM: a whole number and kB, MB or GB, e.g. 32MB")

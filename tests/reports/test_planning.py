@@ -41,12 +41,18 @@ def test_on_another_database_nothing_is_set():
     assert len(queries) == 0
 
 
-@pytest.mark.parametrize("value", ["32", "32 MB", "32MB; DROP TABLE x", "0MB"])
-def test_a_work_mem_that_is_not_a_size_stops_the_start(value):
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        *(("KETENREGIE_REPORT_WORK_MEM", v) for v in ("32", "32 MB", "32MB; DROP TABLE x", "0MB")),
+        *(("KETENREGIE_REPORT_RANDOM_PAGE_COST", v) for v in ("fast", "0", "-1", "nan", "inf")),
+    ],
+)
+def test_a_planner_setting_that_is_not_a_size_or_a_positive_number_stops_the_start(name, value):
     result = subprocess.run(
         [sys.executable, "-c", "import ketenregie.settings"],
-        env={"KETENREGIE_REPORT_WORK_MEM": value, "KETENREGIE_TESTING": "true", "PATH": ""},
+        env={name: value, "KETENREGIE_TESTING": "true", "PATH": ""},
         capture_output=True,
         text=True,
     )
-    assert result.returncode != 0 and "KETENREGIE_REPORT_WORK_MEM" in result.stderr
+    assert result.returncode != 0 and name in result.stderr
